@@ -1,0 +1,58 @@
+"""Turn user-facing treatment values into the model's encoding, checking support."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from causalbayes.errors import QueryError
+from causalbayes.spec.scm import SCM
+
+
+def default_contrast(scm: SCM, treatment: str) -> tuple[Any, Any]:
+    """(treated, control) when the user gives no values: 1 vs 0, or 2nd vs 1st level."""
+    node = scm[treatment]
+    if node.family == "Bernoulli":
+        return 1, 0
+    if node.family == "Categorical" and len(node.levels) == 2:
+        return node.levels[1], node.levels[0]
+    raise QueryError(
+        f"treatment {treatment!r} is {node.family}: say which two values to compare, "
+        f"e.g. values=({_example(scm, treatment)})"
+    )
+
+
+def _example(scm: SCM, treatment: str) -> str:
+    node = scm[treatment]
+    if node.family == "Categorical":
+        return f"{node.levels[1]!r}, {node.levels[0]!r}"
+    return "1.0, 0.0"
+
+
+def encode_value(scm: SCM, treatment: str, value: Any) -> int | float:
+    """The model's value for ``do(treatment = value)``; refuses values outside the support."""
+    node = scm[treatment]
+    family = node.family_info
+    if node.family == "Categorical":
+        label = str(value)
+        if label not in node.levels:
+            raise QueryError(f"{value!r} is not a level of {treatment!r}; levels are {list(node.levels)}")
+        return node.levels.index(label)
+    if isinstance(value, bool):
+        value = int(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise QueryError(f"treatment value {value!r} for {treatment!r} is not a number") from None
+    if not np.isfinite(number):
+        raise QueryError(f"treatment value {value!r} for {treatment!r} must be finite")
+    if family.support == "binary" and number not in (0.0, 1.0):
+        raise QueryError(f"{treatment!r} is Bernoulli: treatment values must be 0 or 1, got {value!r}")
+    if family.support in {"count", "bounded_count"} and (number < 0 or number != round(number)):
+        raise QueryError(f"{treatment!r} is {node.family}: treatment values must be whole numbers >= 0, got {value!r}")
+    if node.family == "Binomial" and isinstance(node.trials, int) and number > node.trials:
+        raise QueryError(f"{treatment!r} has {node.trials} trials: treatment value {value!r} is out of range")
+    if family.support == "positive" and number <= 0:
+        raise QueryError(f"{treatment!r} is {node.family}: treatment values must be > 0, got {value!r}")
+    return int(number) if family.is_discrete else number

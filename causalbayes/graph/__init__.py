@@ -1,0 +1,12 @@
+"""The causal graph layer: an immutable DAG, parsers for text formats, drawing.
+
+Pure graph code: nothing here imports PyMC.
+"""
+
+from __future__ import annotations
+
+from causalbayes.graph.dag import DAG
+from causalbayes.graph.parse import as_dag, parse_dot, parse_edges
+from causalbayes.graph.render import render
+
+__all__ = ["DAG", "as_dag", "parse_dot", "parse_edges", "render"]

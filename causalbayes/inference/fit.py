@@ -1,0 +1,130 @@
+"""The result of conditioning an SCM on data: posterior draws plus the spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import pymc as pm
+import xarray as xr
+
+from causalbayes.compile import build_model
+from causalbayes.inference.diagnostics import Diagnostics
+from causalbayes.spec.data import EncodedData, encode_data
+from causalbayes.spec.default_priors import resolved_priors
+from causalbayes.spec.priors import Prior
+from causalbayes.spec.scales import Scales
+from causalbayes.spec.scm import SCM
+
+if TYPE_CHECKING:
+    from causalbayes.estimands.effect import Effect
+
+
+@dataclass(frozen=True, eq=False)
+class Fit:
+    """Posterior of an SCM given data.
+
+    Attributes
+    ----------
+    scm : SCM
+        The spec, with categorical levels resolved from the data.
+    data : DataFrame
+        A copy of the columns the model used.
+    idata : arviz.InferenceData
+        ``posterior`` and ``sample_stats`` groups.
+    scales : Scales
+        Data scales behind the default priors.
+    diagnostics : Diagnostics
+    sampler : str
+    """
+
+    scm: SCM
+    data: pd.DataFrame
+    idata: az.InferenceData
+    scales: Scales
+    diagnostics: Diagnostics
+    sampler: str = "pymc"
+
+    @property
+    def posterior(self) -> xr.Dataset:
+        return self.idata.posterior
+
+    @cached_property
+    def encoded(self) -> EncodedData:
+        return encode_data(self.scm, self.data)
+
+    @cached_property
+    def model(self) -> pm.Model:
+        """The generative model (nothing observed) the posterior belongs to."""
+        return build_model(self.scm, n=self.encoded.n, scales=self.scales, exog=self.encoded.exog)
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return [p.name for p in self.scm.parameters() if p.name in self.posterior]
+
+    def priors(self) -> dict[str, Prior]:
+        """The prior of every parameter as used in this fit (defaults resolved)."""
+        return resolved_priors(self.scm, self.scales)
+
+    def summary(self, *, hdi_prob: float = 0.94) -> pd.DataFrame:
+        """Posterior mean, sd, HDI, R-hat and bulk ESS of every parameter (one row per element)."""
+        names = self.parameter_names
+        hdi = az.hdi(self.posterior[names], hdi_prob=hdi_prob)
+        rhat = az.rhat(self.posterior[names]) if self.posterior.sizes["chain"] > 1 else None
+        ess = az.ess(self.posterior[names], method="bulk")
+        rows = []
+        for name in names:
+            draws = self.posterior[name]
+            extra = [d for d in draws.dims if d not in ("chain", "draw")]
+            for label, index in _elements(draws, extra):
+                rows.append({
+                    "parameter": label.format(name=name),
+                    "mean": float(draws.mean(("chain", "draw"))[index]),
+                    "sd": float(draws.std(("chain", "draw"))[index]),
+                    "hdi_low": float(hdi[name].sel(hdi="lower")[index]),
+                    "hdi_high": float(hdi[name].sel(hdi="higher")[index]),
+                    "r_hat": float(rhat[name][index]) if rhat is not None else np.nan,
+                    "ess_bulk": float(ess[name][index]),
+                })
+        return pd.DataFrame(rows).set_index("parameter")
+
+    def ate(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
+        """Average treatment effect; see :func:`causalbayes.estimands.ate`."""
+        from causalbayes.estimands import ate
+
+        return ate(self, treatment, outcome, **kwargs)
+
+    def save(self, path: str | Path) -> Path:
+        """Save to a folder: spec and metadata as JSON, posterior and data as netCDF."""
+        from causalbayes.io import save_fit
+
+        return save_fit(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Fit:
+        from causalbayes.io import load_fit
+
+        return load_fit(path)
+
+    def __repr__(self) -> str:
+        d = self.diagnostics
+        return (
+            f"Fit({self.scm!r}, n={len(self.data)}, sampler={self.sampler!r}, "
+            f"chains={d.chains}, draws={d.draws}, divergences={d.divergences}, rhat_max={d.rhat_max:.3f})"
+        )
+
+
+def _elements(draws: xr.DataArray, extra: list[str]):
+    """(label template, index into the posterior mean) for each element of a parameter."""
+    if not extra:
+        yield "{name}", ()
+        return
+    coords = [draws.coords[d].values for d in extra]
+    for index in np.ndindex(*[len(c) for c in coords]):
+        label = ",".join(str(c[i]) for c, i in zip(coords, index, strict=True))
+        yield "{name}[" + label.replace("{", "{{").replace("}", "}}") + "]", index

@@ -1,0 +1,90 @@
+"""Default priors, weakly informative on the data's scale (see :mod:`scales`).
+
+For a node with outcome location ``m`` and scale ``s`` on the link scale:
+
+- slope of a numeric design column ``x``: ``Normal(0, 2.5 s / sd(x))``;
+  categorical contrasts: ``Normal(0, 2.5 s)``;
+- intercept: ``Normal(m, sqrt((2.5 s)^2 + sum_j (mean(x_j) * 2.5 s / sd(x_j))^2))``,
+  the prior implied for an uncentred intercept when the centred one is
+  ``Normal(m, 2.5 s)``, so columns far from zero do not pin the intercept;
+- ``sigma``: ``Exponential(1 / s)``; ``nu``: ``Gamma(2, 0.1)``;
+  ``alpha`` (negative-binomial dispersion, gamma shape): ``Exponential(0.1)``;
+- identity link on a probability (Bernoulli/Binomial): intercept or cell
+  means ``Beta(1, 1)``, slopes ``Normal(0, 1 / sd(x))``;
+- a latent Normal root is standardised: intercept fixed at 0, sigma at 1
+  (its location and scale are not identified from data).
+"""
+
+from __future__ import annotations
+
+import math
+
+from causalbayes.spec.priors import Prior
+from causalbayes.spec.scales import Scales
+from causalbayes.spec.scm import SCM
+
+
+def _outcome_location_scale(scm: SCM, name: str, scales: Scales) -> tuple[float, float]:
+    node, sc = scm.nodes[name], scales[name]
+    if node.family == "LogNormal":
+        return sc.log_mean, sc.log_sd
+    if node.link == "identity" and node.family in {"Normal", "StudentT", "Gamma", "Poisson"}:
+        return sc.mean, sc.sd
+    if node.link == "log":
+        return (math.log(sc.mean) if sc.mean > 0 else 0.0), 1.0
+    return 0.0, 1.0  # logit / probit / softmax
+
+
+def _is_probability_identity(scm: SCM, name: str) -> bool:
+    node = scm.nodes[name]
+    return node.link == "identity" and node.family in {"Bernoulli", "Binomial"}
+
+
+def _column_scale(scm: SCM, term, scales: Scales) -> tuple[float, float]:
+    """(mean, sd) of a term's design column; categorical columns count as (0, 1)."""
+    if scm.term_is_categorical(term):
+        return 0.0, 1.0
+    sc = scales[term.name]
+    return sc.mean, sc.sd
+
+
+def default_prior(scm: SCM, name: str, local: str, scales: Scales) -> Prior:
+    """The default prior of parameter ``<name>.<local>``."""
+    node = scm.nodes[name]
+    m, s = _outcome_location_scale(scm, name, scales)
+    prob_identity = _is_probability_identity(scm, name)
+    if node.latent and not node.parents and node.family == "Normal":
+        if local == "intercept":
+            return Prior("Fixed", value=0.0)
+        if local == "sigma":
+            return Prior("Fixed", value=1.0)
+    if local == "sigma":
+        return Prior("Exponential", lam=1.0 / s)
+    if local == "nu":
+        return Prior("Gamma", alpha=2.0, beta=0.1)
+    if local == "alpha":
+        return Prior("Exponential", lam=0.1)
+    cell_means = scm.cell_means_parent(name)
+    if local == "intercept" or (cell_means is not None and local == cell_means.name):
+        if prob_identity:
+            return Prior("Beta", alpha=1.0, beta=1.0)
+        spread = (2.5 * s) ** 2
+        for term in node.terms:
+            mean_j, sd_j = _column_scale(scm, term, scales)
+            spread += (mean_j * 2.5 * s / sd_j) ** 2
+        return Prior("Normal", mu=m, sigma=math.sqrt(spread))
+    term = next(t for t in node.terms if t.name == local)
+    _, sd_j = _column_scale(scm, term, scales)
+    return Prior("Normal", mu=0.0, sigma=(1.0 if prob_identity else 2.5 * s) / sd_j)
+
+
+def resolved_priors(scm: SCM, scales: Scales) -> dict[str, Prior]:
+    """Every parameter's prior: the user's where given, otherwise the default."""
+    out = {}
+    for p in scm.parameters():
+        given = scm.nodes[p.node].prior_for(p.local)
+        out[p.name] = given if given is not None else default_prior(scm, p.node, p.local, scales)
+    return out
+
+
+__all__ = ["default_prior", "resolved_priors"]

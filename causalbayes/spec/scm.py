@@ -1,0 +1,242 @@
+"""The structural causal model: named nodes on a DAG, validated and frozen."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from causalbayes.errors import GraphError, SpecError
+from causalbayes.graph import DAG
+from causalbayes.spec.naming import contrasts_dim, levels_dim, param_name
+from causalbayes.spec.node import Node
+from causalbayes.spec.terms import Interaction, Linear
+
+if TYPE_CHECKING:
+    import graphviz
+    import pandas as pd
+    import pymc as pm
+
+    from causalbayes.inference.fit import Fit
+
+SPEC_FORMAT = "causalbayes.scm"
+SPEC_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model parameter: its full name, owner node, local name and dims."""
+
+    name: str
+    node: str
+    local: str
+    dims: tuple[str, ...]
+
+
+class SCM:
+    """A structural causal model: one :class:`Node` per variable, forming a DAG.
+
+    Parameters
+    ----------
+    nodes : mapping or sequence of (name, Node)
+        Structural equations by node name.  A sequence of pairs is checked
+        for duplicated names (a dict literal silently keeps the last one).
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> scm = cb.SCM({
+    ...     "humid": cb.Normal(),
+    ...     "dilution": cb.Bernoulli(parents=["humid"]),
+    ...     "coating": cb.Normal(parents=["dilution", "humid"]),
+    ... })
+    >>> scm.order
+    ('humid', 'dilution', 'coating')
+    >>> [p.name for p in scm.parameters("coating")]
+    ['coating.intercept', 'coating.dilution', 'coating.humid', 'coating.sigma']
+    """
+
+    def __init__(self, nodes: Mapping[str, Node] | Iterable[tuple[str, Node]]) -> None:
+        items = list(nodes.items()) if isinstance(nodes, Mapping) else list(nodes)
+        names = [name for name, _ in items]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise GraphError(f"node name(s) {dup} declared more than once; give every node a unique name")
+        if not items:
+            raise SpecError("an SCM needs at least one node")
+        for name, node in items:
+            if not isinstance(node, Node):
+                raise SpecError(f"node {name!r} must be declared with a family such as cb.Normal(...), got {type(node).__name__}")
+        known = set(names)
+        for name, node in items:
+            unknown = [p for p in node.parents if p not in known]
+            if unknown:
+                raise GraphError(f"node {name!r} has unknown parent(s) {unknown}; declared nodes are {names}")
+        edges = [(p, name) for name, node in items for p in node.parents]
+        self._dag = DAG(names, edges, latent=[n for n, node in items if node.latent])
+        self._nodes = MappingProxyType(dict(items))
+        self._check_trials_columns()
+
+    def _check_trials_columns(self) -> None:
+        for name, node in self._nodes.items():
+            if isinstance(node.trials, str) and node.trials in self._nodes:
+                raise SpecError(f"node {name!r}: trials column {node.trials!r} is also a node; trials must be an exogenous data column")
+
+    # -- structure -----------------------------------------------------------
+    @property
+    def nodes(self) -> Mapping[str, Node]:
+        return self._nodes
+
+    @property
+    def dag(self) -> DAG:
+        return self._dag
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Node names in a topological order (causes before effects)."""
+        return self._dag.topological_order()
+
+    @property
+    def observed(self) -> tuple[str, ...]:
+        return tuple(n for n in self.order if not self._nodes[n].latent)
+
+    @property
+    def latent(self) -> tuple[str, ...]:
+        return tuple(n for n in self.order if self._nodes[n].latent)
+
+    def __getitem__(self, name: str) -> Node:
+        return self._nodes[self.check_node(name)]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._nodes
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SCM) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.to_dict(), sort_keys=True))
+
+    def __repr__(self) -> str:
+        return f"SCM({self._dag.to_edge_string()!r})"
+
+    def check_node(self, name: str, role: str = "node") -> str:
+        if name not in self._nodes:
+            raise GraphError(f"{role} {name!r} is not in the graph; nodes are {list(self._nodes)}")
+        return name
+
+    def replace(self, **nodes: Node) -> SCM:
+        """A new SCM with some nodes replaced (or added)."""
+        merged = dict(self._nodes)
+        merged.update(nodes)
+        return SCM(merged)
+
+    # -- parameters ----------------------------------------------------------
+    def parameters(self, node: str | None = None) -> list[Parameter]:
+        """All parameters (or one node's), with stable names and dims.
+
+        Fixed parameters (``Prior('Fixed', ...)``) are included.
+        """
+        names = [self.check_node(node)] if node is not None else list(self.order)
+        return [p for n in names for p in self._node_parameters(n)]
+
+    def _node_parameters(self, name: str) -> list[Parameter]:
+        node = self._nodes[name]
+        out_dims = (contrasts_dim(name),) if node.family == "Categorical" else ()
+        params = []
+        cell_means_parent = self.cell_means_parent(name)
+        if node.intercept:
+            params.append(Parameter(param_name(name, "intercept"), name, "intercept", out_dims))
+        for term in node.terms:
+            dims = tuple(self._term_dims(term, cell_means=term is cell_means_parent)) + out_dims
+            params.append(Parameter(param_name(name, term.name), name, term.name, dims))
+        params += [Parameter(param_name(name, a), name, a, ()) for a in node.family_info.aux]
+        return params
+
+    def _term_dims(self, term, *, cell_means: bool) -> list[str]:
+        dims = []
+        for v in term.variables:
+            if self._nodes[v].family == "Categorical":
+                dims.append(levels_dim(v) if cell_means else contrasts_dim(v))
+        return dims
+
+    def cell_means_parent(self, name: str) -> Linear | None:
+        """Without an intercept, the first categorical parent's term gets all levels."""
+        node = self._nodes[name]
+        if node.intercept:
+            return None
+        for term in node.terms:
+            if isinstance(term, Linear) and self._nodes[term.parent].family == "Categorical":
+                return term
+        return None
+
+    def is_categorical(self, name: str) -> bool:
+        return self._nodes[name].family == "Categorical"
+
+    def term_is_categorical(self, term: Linear | Interaction) -> bool:
+        return any(self.is_categorical(v) for v in term.variables)
+
+    # -- serialisation -------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": SPEC_FORMAT,
+            "version": SPEC_VERSION,
+            "nodes": {name: self._nodes[name].to_dict() for name in self._nodes},
+        }
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SCM:
+        if not isinstance(d, Mapping) or d.get("format") != SPEC_FORMAT:
+            raise SpecError(f"not a causalbayes SCM description (expected format {SPEC_FORMAT!r})")
+        if d.get("version") != SPEC_VERSION:
+            raise SpecError(f"SCM description version {d.get('version')!r} is not supported (this causalbayes reads version {SPEC_VERSION}); upgrade causalbayes")
+        return cls([(name, Node.from_dict(nd)) for name, nd in d["nodes"].items()])
+
+    @classmethod
+    def from_json(cls, text: str) -> SCM:
+        return cls.from_dict(json.loads(text))
+
+    # -- conveniences delegating to upper layers (imported lazily) -----------
+    @classmethod
+    def from_graph(cls, graph: Any, data: pd.DataFrame | None = None, *, families: Mapping[str, Node] | None = None, latent: Iterable[str] = ()) -> SCM:
+        """Build an SCM from a graph, choosing families from the data's column types.
+
+        See :func:`causalbayes.spec.from_graph.scm_from_graph`.
+        """
+        from causalbayes.spec.from_graph import scm_from_graph
+
+        return scm_from_graph(graph, data, families=families, latent=latent)
+
+    def graph(self, **style) -> graphviz.Digraph:
+        """Draw the DAG (graphviz); latent nodes dashed.  Keyword styles as in :func:`causalbayes.graph.render`."""
+        from causalbayes.graph import render
+
+        return render(self._dag, **style)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        try:
+            return self.graph()._repr_mimebundle_(include=include, exclude=exclude)
+        except Exception:  # no dot binary: fall back to text
+            return {"text/plain": repr(self)}
+
+    def model(self, data: pd.DataFrame | None = None, *, n: int | None = None) -> pm.Model:
+        """The generative ``pm.Model`` (nothing observed), sized by ``data`` or ``n``."""
+        from causalbayes.compile import generative_model
+
+        return generative_model(self, data=data, n=n)
+
+    def simulate(self, n: int, *, params: Mapping[str, Any] | None = None, random_seed=None, exog: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Simulate ``n`` units; see :func:`causalbayes.recovery.simulate`."""
+        from causalbayes.recovery import simulate
+
+        return simulate(self, n, params=params, random_seed=random_seed, exog=exog)
+
+    def fit(self, data: pd.DataFrame, **kwargs) -> Fit:
+        """Condition on ``data`` and sample the posterior; see :func:`causalbayes.fit`."""
+        from causalbayes.inference import fit
+
+        return fit(self, data, **kwargs)
