@@ -45,6 +45,7 @@ def __getattr__(name: str):
     # `import causalbayes` does not pay PyMC's import cost up front.
     lazy = {
         "fit": ("causalbayes.inference", "fit"),
+        "conditioned_model": ("causalbayes.inference", "conditioned_model"),
         "Fit": ("causalbayes.inference", "Fit"),
         "simulate": ("causalbayes.recovery", "simulate"),
         "ate": ("causalbayes.estimands", "ate"),
@@ -87,6 +88,7 @@ __all__ = [
     "SpecError",
     "StudentT",
     "ate",
+    "conditioned_model",
     "examples",
     "fit",
     "load",

@@ -8,7 +8,9 @@ graph and draws are processed in chunks, so memory stays bounded.
 Sample version: observed non-descendants of the treatment are held at their
 observed values and latent ones at their posterior draws; descendants are
 regenerated from their mechanisms.  Population version: every node other
-than the treatment is drawn afresh from the model.
+than the treatment is drawn afresh from the model.  Every treatment value
+sees the same regenerated units (common random numbers), so contrasts carry
+no extra Monte Carlo noise from drawing the two worlds independently.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
+from pymc.pytensorf import reseed_rngs
 from pytensor.graph.replace import vectorize_graph
+from pytensor.tensor.random.type import RandomGeneratorType
 
 from causalbayes.compile import build_model, expected_value
 from causalbayes.inference.fit import Fit
@@ -38,6 +42,7 @@ class InterventionalMean:
     n_units: int
     input_names: tuple[str, ...]
     function: object  # compiled pytensor function (batched inputs..., t) -> (batch, ...)
+    seed: int  # every call restarts the RNGs here: all values see the same regenerated units
 
     @classmethod
     def build(cls, fit: Fit, treatment: str, outcome: str, *, population: bool = False, n: int | None = None, random_seed=None) -> InterventionalMean:
@@ -58,8 +63,9 @@ class InterventionalMean:
         originals = [world[name] for name in names]
         batched = [pt.tensor(f"{name}__draws", shape=(None, *v.type.shape), dtype=v.dtype) for name, v in zip(names, originals, strict=True)]
         per_draw = vectorize_graph(target, replace=dict(zip(originals, batched, strict=True)))
-        function = pm.compile([*batched, value], per_draw, random_seed=random_seed, on_unused_input="ignore")
-        return cls(fit, treatment, outcome, n_units, names, function)
+        function = pm.compile([*batched, value], per_draw, on_unused_input="ignore")
+        seed = int(np.random.default_rng(random_seed).integers(2**31))
+        return cls(fit, treatment, outcome, n_units, names, function, seed)
 
     def __call__(self, value) -> xr.DataArray:
         """Draws of the unit-averaged expected outcome under ``do(treatment = value)``."""
@@ -68,6 +74,8 @@ class InterventionalMean:
         flat = {name: _flat_draws(posterior[name]) for name in self.input_names}
         total = chains * draws
         step = max(1, CHUNK_ELEMENTS // max(1, self.n_units))
+        rngs = [v for v in self.function.get_shared() if isinstance(v.type, RandomGeneratorType)]
+        reseed_rngs(rngs, self.seed)  # common random numbers across treatment values
         pieces = []
         for start in range(0, total, step):
             chunk = [flat[name][start : start + step] for name in self.input_names]

@@ -2,6 +2,6 @@
 
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
-from causalbayes.inference.sampling import fit
+from causalbayes.inference.sampling import conditioned_model, fit
 
-__all__ = ["Diagnostics", "Fit", "fit"]
+__all__ = ["Diagnostics", "Fit", "conditioned_model", "fit"]

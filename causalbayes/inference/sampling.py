@@ -13,8 +13,8 @@ from causalbayes.compile import build_model
 from causalbayes.errors import SpecError
 from causalbayes.inference.diagnostics import diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.scales import scales_from_data
+from causalbayes.spec.data import EncodedData, encode_data
+from causalbayes.spec.scales import Scales, scales_from_data
 from causalbayes.spec.scm import SCM
 
 SAMPLERS = ("pymc",)
@@ -66,11 +66,8 @@ def fit(
     """
     if sampler not in SAMPLERS:
         raise SpecError(f"unknown sampler {sampler!r}; available: {list(SAMPLERS)}")
-    encoded = encode_data(scm, data)
+    encoded, scales, conditioned = _condition(scm, data)
     resolved = encoded.scm
-    scales = scales_from_data(resolved, encoded)
-    model = build_model(resolved, n=encoded.n, scales=scales, exog=encoded.exog)
-    conditioned = pm.observe(model, {name: encoded.values[name] for name in resolved.observed})
     cores = cores or min(chains, os.cpu_count() or 1)
     with conditioned:
         idata = pm.sample(
@@ -92,6 +89,30 @@ def fit(
     columns = list(resolved.observed) + sorted(encoded.exog)
     kept = data.loc[:, columns].copy()
     return Fit(scm=resolved, data=kept, idata=_only_posterior(idata), scales=scales, diagnostics=diagnostics, sampler=sampler)
+
+
+def conditioned_model(scm: SCM, data: pd.DataFrame) -> pm.Model:
+    """The model ``fit`` samples: the generative model with observed nodes bound by ``pm.observe``.
+
+    An ordinary ``pm.Model``: hand it to any PyMC tool.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> scm = cb.SCM({"x": cb.Normal(), "y": cb.Normal(["x"])})
+    >>> model = conditioned_model(scm, scm.simulate(10, random_seed=0))
+    >>> sorted(v.name for v in model.observed_RVs)
+    ['x', 'y']
+    """
+    return _condition(scm, data)[2]
+
+
+def _condition(scm: SCM, data: pd.DataFrame) -> tuple[EncodedData, Scales, pm.Model]:
+    encoded = encode_data(scm, data)
+    scales = scales_from_data(encoded.scm, encoded)
+    model = build_model(encoded.scm, n=encoded.n, scales=scales, exog=encoded.exog)
+    observed = pm.observe(model, {name: encoded.values[name] for name in encoded.scm.observed})
+    return encoded, scales, observed
 
 
 def _only_posterior(idata: az.InferenceData) -> az.InferenceData:

@@ -12,6 +12,7 @@ import pymc as pm
 from causalbayes.compile import build_model
 from causalbayes.errors import DataError, SpecError
 from causalbayes.spec.data import _trials_column
+from causalbayes.spec.default_priors import resolved_priors
 from causalbayes.spec.scales import unit_scales
 from causalbayes.spec.scm import SCM
 
@@ -28,7 +29,7 @@ def simulate(
 
     Parameters listed in ``params`` are fixed with ``pm.do``; every other
     parameter is drawn once from its prior (default priors at unit scale).
-    All parameter values used are reported in ``df.attrs["params"]``.
+    All parameter values used (fixed ones included) are reported in ``df.attrs["params"]``.
 
     Parameters
     ----------
@@ -66,7 +67,9 @@ def simulate(
     draws = pm.draw([world[name] for name in scm.order] + [world[p] for p in free], random_seed=random_seed)
     node_draws = dict(zip(scm.order, draws[: len(scm.order)], strict=True))
     frame = pd.DataFrame({name: _column(scm, name, node_draws[name]) for name in scm.order})
-    values = {name: _plain(v) for name, v in fixed.items()}
+    priors = resolved_priors(scm, unit_scales())
+    values = {name: prior.kwargs["value"] for name, prior in priors.items() if prior.is_fixed}
+    values.update({name: _plain(v) for name, v in fixed.items()})
     values.update({name: _plain(v) for name, v in zip(free, draws[len(scm.order) :], strict=True)})
     frame.attrs["params"] = {p.name: values[p.name] for p in scm.parameters() if p.name in values}
     return frame

@@ -1,0 +1,48 @@
+"""Shared helpers: build a Fit from hand-made posterior draws, without MCMC.
+
+Sampling is not the point of most tests; exact tests feed known draws
+through the same code path a real fit uses.
+"""
+
+from __future__ import annotations
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import pytest
+
+from causalbayes.inference.diagnostics import Diagnostics
+from causalbayes.inference.fit import Fit
+from causalbayes.spec.data import encode_data
+from causalbayes.spec.scales import scales_from_data
+from causalbayes.spec.scm import SCM
+
+
+def fake_fit(scm: SCM, data: pd.DataFrame, posterior: dict[str, np.ndarray], dims: dict | None = None) -> Fit:
+    """A Fit whose posterior is ``posterior`` (arrays shaped (chain, draw, ...))."""
+    encoded = encode_data(scm, data)
+    coords = {}
+    for name, node in encoded.scm.nodes.items():
+        if node.family == "Categorical":
+            coords[f"{name}_levels"] = list(node.levels)
+            coords[f"{name}_contrasts"] = list(node.levels[1:])
+    idata = az.from_dict(posterior=posterior, dims=dims or {}, coords=coords)
+    chains, draws = next(iter(posterior.values())).shape[:2]
+    diagnostics = Diagnostics(0, 1.0, float(chains * draws), chains, draws)
+    return Fit(
+        scm=encoded.scm,
+        data=data.copy(),
+        idata=idata,
+        scales=scales_from_data(encoded.scm, encoded),
+        diagnostics=diagnostics,
+    )
+
+
+@pytest.fixture(name="fake_fit")
+def fake_fit_fixture():
+    return fake_fit
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20261122)
