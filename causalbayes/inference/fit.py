@@ -99,11 +99,11 @@ class Fit:
 
         return ate(self, treatment, outcome, **kwargs)
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Save to a folder: spec and metadata as JSON, posterior and data as netCDF."""
         from causalbayes.io import save_fit
 
-        return save_fit(self, path)
+        return save_fit(self, path, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | Path) -> Fit:

@@ -1,0 +1,541 @@
+"""Save a :class:`~causalbayes.inference.fit.Fit` to a folder and load it back.
+
+A saved fit is a folder with three files:
+
+``fit.json``
+    Plain JSON: ``format`` (``"causalbayes.fit"``), ``version``, the
+    ``causalbayes_version`` that wrote it, the ``scm`` (``SCM.to_dict()``),
+    the data ``scales`` behind the default priors, the sampler
+    ``diagnostics``, the ``sampler`` name and a description of the ``data``
+    columns (name and kind: ``float``, ``int``, ``bool`` or ``categorical``
+    with its categories).
+``posterior.nc``
+    The ``InferenceData`` (posterior and sample stats), netCDF via h5netcdf.
+``data.nc``
+    The data frame as an xarray Dataset with one variable per column over the
+    dim ``unit``; categorical columns are stored as their labels (strings).
+
+Loading runs nothing from the files: no pickle, no ``eval``; JSON is parsed
+strictly and every part is validated before a :class:`Fit` is built.  Floats
+come back as float64, ints as int64 and categorical columns as a pandas
+Categorical with the saved categories; the row index becomes a
+``RangeIndex`` (the model never uses it).  Data column names containing
+``/`` (not allowed in HDF5 names; possible for a Binomial trials column) or
+``%`` are percent-escaped inside ``data.nc`` only; ``fit.json`` and the
+loaded fit keep the real names.  Parameter names (``coating.dilution``,
+``y.a:b``) are stored as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from causalbayes.errors import CausalBayesError, DataError, FileFormatError
+from causalbayes.inference.diagnostics import Diagnostics
+from causalbayes.inference.fit import Fit
+from causalbayes.spec.data import encode_data
+from causalbayes.spec.default_priors import resolved_priors
+from causalbayes.spec.naming import UNIT_DIM, contrasts_dim, levels_dim
+from causalbayes.spec.scales import Scales
+from causalbayes.spec.scm import SCM
+
+FIT_FORMAT = "causalbayes.fit"
+FIT_VERSION = 1
+FIT_FILE = "fit.json"
+POSTERIOR_FILE = "posterior.nc"
+DATA_FILE = "data.nc"
+ENGINE = "h5netcdf"
+_DIAGNOSTICS_FIELDS = {
+    "divergences": int,
+    "rhat_max": float,
+    "ess_bulk_min": float,
+    "chains": int,
+    "draws": int,
+}
+_KINDS = ("float", "int", "bool", "categorical")
+
+
+# -- saving ------------------------------------------------------------------
+def save_fit(fit: Fit, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Save ``fit`` to the folder ``path``: ``fit.json``, ``posterior.nc``, ``data.nc``.
+
+    Parameters
+    ----------
+    fit : Fit
+    path : str or path-like
+        The folder to write; created (with its parents) when missing.
+    overwrite : bool
+        Replace a fit already saved there.  Without it, an existing non-empty
+        folder is refused.  Files other than the three above are left alone.
+
+    Returns
+    -------
+    Path
+        The folder.
+
+    Raises
+    ------
+    FileFormatError
+        ``path`` is a file, or a non-empty folder and ``overwrite`` is False.
+    DataError
+        A data column has a type that cannot be saved (e.g. datetimes).
+
+    Examples
+    --------
+    >>> folder = save_fit(fit, "coating-fit")  # doctest: +SKIP
+    >>> sorted(p.name for p in folder.iterdir())  # doctest: +SKIP
+    ['data.nc', 'fit.json', 'posterior.nc']
+    """
+    if not isinstance(fit, Fit):
+        raise TypeError(f"save_fit expects a causalbayes Fit, got {type(fit).__name__}")
+    folder = Path(path)
+    _check_target(folder, overwrite)
+    columns, data = _data_to_dataset(fit.data)
+    text = _dumps(_fit_json(fit, columns))
+    folder.mkdir(parents=True, exist_ok=True)
+    writers = {
+        POSTERIOR_FILE: lambda tmp: fit.idata.to_netcdf(str(tmp), engine=ENGINE),
+        DATA_FILE: lambda tmp: data.to_netcdf(tmp, engine=ENGINE),
+        FIT_FILE: lambda tmp: tmp.write_text(text, encoding="utf-8"),
+    }
+    _write_all(folder, writers)
+    return folder
+
+
+def _check_target(folder: Path, overwrite: bool) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise FileFormatError(
+            f"cannot save a fit to {str(folder)!r}: it exists and is not a folder"
+        )
+    if folder.is_dir() and any(folder.iterdir()) and not overwrite:
+        raise FileFormatError(
+            f"folder {str(folder)!r} exists and is not empty; pass overwrite=True to replace the fit saved there"
+        )
+
+
+def _write_all(folder: Path, writers: Mapping[str, Any]) -> None:
+    """Write every file under a temporary name first, then move them all into place."""
+    temporary = {name: folder / f".{name}.tmp" for name in writers}
+    try:
+        for name, write in writers.items():
+            write(temporary[name])
+        for name, tmp in temporary.items():
+            os.replace(tmp, folder / name)
+    finally:
+        for tmp in temporary.values():
+            tmp.unlink(missing_ok=True)
+
+
+def _fit_json(fit: Fit, columns: list[dict[str, Any]]) -> dict[str, Any]:
+    from causalbayes import __version__
+
+    return {
+        "format": FIT_FORMAT,
+        "version": FIT_VERSION,
+        "causalbayes_version": __version__,
+        "sampler": fit.sampler,
+        "scm": fit.scm.to_dict(),
+        "scales": {
+            name: {k: _float_out(v) for k, v in scale.items()}
+            for name, scale in fit.scales.to_dict().items()
+        },
+        "diagnostics": _diagnostics_out(fit.diagnostics),
+        "data": {"n_rows": len(fit.data), "columns": columns},
+    }
+
+
+def _diagnostics_out(diagnostics: Diagnostics) -> dict[str, Any]:
+    d = diagnostics.to_dict()
+    return {
+        k: _float_out(d[k]) if kind is float else int(d[k])
+        for k, kind in _DIAGNOSTICS_FIELDS.items()
+    }
+
+
+def _dumps(content: dict[str, Any]) -> str:
+    # allow_nan=False: strict JSON (non-finite floats are already encoded by _float_out)
+    return json.dumps(content, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def _float_out(value: float) -> float | str | None:
+    """JSON has no NaN/inf: NaN becomes null, infinities the strings "inf"/"-inf"."""
+    value = float(value)
+    if math.isnan(value):
+        return None
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+def _escape(name: str) -> str:
+    """A variable name HDF5 accepts; ``_unescape`` inverts it exactly."""
+    out = name.replace("%", "%25").replace("/", "%2F")
+    return out.replace(".", "%2E") if out in {".", ".."} else out
+
+
+def _unescape(name: Any) -> str:
+    return unquote(str(name))
+
+
+def _data_to_dataset(data: pd.DataFrame) -> tuple[list[dict[str, Any]], xr.Dataset]:
+    """Column descriptions for fit.json and the Dataset written to data.nc."""
+    columns, variables = [], {}
+    for name in data.columns:
+        if not isinstance(name, str):
+            raise DataError(f"data column names must be strings to be saved, got {name!r}")
+        description, values = _column_out(name, data[name])
+        columns.append(description)
+        variables[_escape(name)] = (UNIT_DIM, values)
+    return columns, xr.Dataset(variables)
+
+
+def _column_out(name: str, column: pd.Series) -> tuple[dict[str, Any], np.ndarray]:
+    dtype = column.dtype
+    if column.isna().any():
+        raise DataError(
+            f"column {name!r} has missing values; a fit's data never has them, so this frame cannot be saved"
+        )
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _categorical_out(
+            name, column.cat.categories, bool(dtype.ordered), column.astype(str).to_numpy()
+        )
+    if pd.api.types.is_bool_dtype(dtype):
+        return {"name": name, "kind": "bool"}, column.to_numpy(dtype=bool)
+    if pd.api.types.is_integer_dtype(dtype):
+        return {"name": name, "kind": "int"}, column.to_numpy(dtype="int64")
+    if pd.api.types.is_float_dtype(dtype):
+        return {"name": name, "kind": "float"}, column.to_numpy(dtype="float64")
+    if pd.api.types.is_string_dtype(dtype) and all(isinstance(v, str) for v in column):
+        labels = column.to_numpy(dtype=object)
+        return _categorical_out(name, pd.Index(sorted(set(labels))), False, labels)
+    raise DataError(
+        f"column {name!r} has dtype {dtype}, which cannot be saved; use float, int, bool or categorical"
+    )
+
+
+def _categorical_out(name: str, categories: pd.Index, ordered: bool, labels: np.ndarray):
+    plain = [c.item() if isinstance(c, np.generic) else c for c in categories]
+    if not all(isinstance(c, (str, int, float, bool)) for c in plain):
+        raise DataError(
+            f"categories of column {name!r} must be strings or numbers to be saved, got {plain[:5]}"
+        )
+    if len({str(c) for c in plain}) != len(plain):
+        raise DataError(f"categories of column {name!r} are not distinct as text: {plain}")
+    description = {"name": name, "kind": "categorical", "categories": plain, "ordered": ordered}
+    return description, np.asarray(labels, dtype=str)
+
+
+# -- loading -----------------------------------------------------------------
+def load_fit(path: str | os.PathLike) -> Fit:
+    """Load a fit saved by :func:`save_fit`.
+
+    Nothing in the folder is executed: ``fit.json`` is parsed as strict JSON,
+    the netCDF files are read eagerly (and closed), and everything is checked
+    against the SCM before the :class:`Fit` is built.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder written by :func:`save_fit` (or ``Fit.save``).
+
+    Returns
+    -------
+    Fit
+        The data come back with a ``RangeIndex``.
+
+    Raises
+    ------
+    FileFormatError
+        The folder or a file is missing, ``fit.json`` is not a causalbayes fit
+        of a version this code reads, or any content is malformed or
+        inconsistent (the message names the file).
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> fit = cb.load("coating-fit")  # doctest: +SKIP
+    >>> fit.ate("dilution", "coating")  # doctest: +SKIP
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise FileFormatError(
+            f"cannot load a fit from {str(folder)!r}: it {what}; a saved fit is a folder written by save_fit"
+        )
+    meta = _read_fit_json(folder / FIT_FILE)
+    scm, scales, diagnostics, sampler, columns, n_rows = _parse_meta(meta)
+    data = _read_data(folder / DATA_FILE, columns, n_rows)
+    idata = _read_posterior(folder / POSTERIOR_FILE)
+    _check_data(scm, data)
+    _check_posterior(scm, scales, idata.posterior, n_rows)
+    return Fit(
+        scm=scm, data=data, idata=idata, scales=scales, diagnostics=diagnostics, sampler=sampler
+    )
+
+
+def _read_fit_json(file: Path) -> dict[str, Any]:
+    if not file.is_file():
+        raise FileFormatError(
+            f"{str(file)!r} is missing: {str(file.parent)!r} is not a saved causalbayes fit"
+        )
+    try:
+        meta = json.loads(file.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise FileFormatError(
+            f"{FIT_FILE} in {str(file.parent)!r} is not valid JSON: {err}"
+        ) from err
+    if not isinstance(meta, dict) or meta.get("format") != FIT_FORMAT:
+        found = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
+        raise FileFormatError(
+            f"{FIT_FILE} has format {found!r}, expected {FIT_FORMAT!r}: not a saved causalbayes fit"
+        )
+    version = meta.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise FileFormatError(
+            f"{FIT_FILE} has version {version!r}, expected a positive integer (this causalbayes reads version {FIT_VERSION})"
+        )
+    if version > FIT_VERSION:
+        written_by = meta.get("causalbayes_version", "a newer causalbayes")
+        raise FileFormatError(
+            f"{FIT_FILE} has version {version} (written by causalbayes {written_by}); this causalbayes reads version {FIT_VERSION}: upgrade causalbayes"
+        )
+    if version != FIT_VERSION:
+        raise FileFormatError(
+            f"{FIT_FILE} has version {version}; this causalbayes reads version {FIT_VERSION}"
+        )
+    return meta
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _parse_meta(meta: dict[str, Any]):
+    try:
+        scm = SCM.from_dict(meta["scm"])
+        scales = _parse_scales(meta["scales"])
+        diagnostics = _parse_diagnostics(meta["diagnostics"])
+        sampler = meta["sampler"]
+        if not isinstance(sampler, str):
+            raise ValueError(f"sampler must be a string, got {sampler!r}")
+        columns, n_rows = _parse_columns(meta["data"])
+    except KeyError as err:
+        raise FileFormatError(f"{FIT_FILE} lacks the entry {err.args[0]!r}") from err
+    except (CausalBayesError, TypeError, ValueError, AttributeError) as err:
+        raise FileFormatError(f"{FIT_FILE} is malformed: {err}") from err
+    return scm, scales, diagnostics, sampler, columns, n_rows
+
+
+def _float_in(value: Any) -> float:
+    if value is None:
+        return math.nan
+    if value in ("inf", "-inf"):
+        return float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _parse_scales(d: Any) -> Scales:
+    if not isinstance(d, dict) or not all(isinstance(v, dict) for v in d.values()):
+        raise ValueError("scales must map column names to {mean, sd, log_mean, log_sd}")
+    return Scales.from_dict(
+        {name: {k: _float_in(v) for k, v in scale.items()} for name, scale in d.items()}
+    )
+
+
+def _parse_diagnostics(d: Any) -> Diagnostics:
+    if not isinstance(d, dict) or set(d) != set(_DIAGNOSTICS_FIELDS):
+        raise ValueError(f"diagnostics must have exactly the fields {sorted(_DIAGNOSTICS_FIELDS)}")
+    values = {}
+    for name, kind in _DIAGNOSTICS_FIELDS.items():
+        value = d[name]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ValueError(f"diagnostics {name} must be a whole number >= 0, got {value!r}")
+        values[name] = value if kind is int else _float_in(value)
+    return Diagnostics(**values)
+
+
+def _parse_columns(d: Any) -> tuple[list[dict[str, Any]], int]:
+    if not isinstance(d, dict) or not isinstance(d.get("columns"), list):
+        raise ValueError("data must be {'n_rows': ..., 'columns': [...]}")
+    n_rows = d["n_rows"]
+    if isinstance(n_rows, bool) or not isinstance(n_rows, int) or n_rows < 1:
+        raise ValueError(f"data n_rows must be a positive integer, got {n_rows!r}")
+    columns = [_parse_column(c) for c in d["columns"]]
+    names = [c["name"] for c in columns]
+    if len(set(names)) != len(names):
+        raise ValueError(f"data columns are listed more than once: {names}")
+    return columns, n_rows
+
+
+def _parse_column(c: Any) -> dict[str, Any]:
+    if not isinstance(c, dict) or not isinstance(c.get("name"), str) or c.get("kind") not in _KINDS:
+        raise ValueError(
+            f"a data column is {{'name': str, 'kind': one of {list(_KINDS)}}}, got {c!r}"
+        )
+    if c["kind"] == "categorical":
+        categories = c.get("categories")
+        ok = isinstance(categories, list) and all(
+            isinstance(v, (str, int, float, bool)) for v in categories
+        )
+        if (
+            not ok
+            or len({str(v) for v in categories}) != len(categories)
+            or not isinstance(c.get("ordered", False), bool)
+        ):
+            raise ValueError(
+                f"categorical column {c['name']!r} needs a list of distinct categories, got {categories!r}"
+            )
+    return c
+
+
+def _open_dataset(file: Path, **kwargs: Any) -> xr.Dataset:
+    """Read a netCDF group into memory and close the file."""
+    with xr.open_dataset(file, engine=ENGINE, **kwargs) as ds:
+        return ds.load()
+
+
+def _read_data(file: Path, columns: list[dict[str, Any]], n_rows: int) -> pd.DataFrame:
+    if not file.is_file():
+        raise FileFormatError(f"{DATA_FILE} is missing from {str(file.parent)!r}")
+    try:
+        ds = _open_dataset(file, decode_cf=False, phony_dims="sort")
+    except (OSError, ValueError, TypeError, KeyError) as err:
+        raise FileFormatError(f"{DATA_FILE} could not be read as netCDF: {err}") from err
+    stored = {_unescape(v): v for v in ds.variables}
+    found, expected = sorted(stored), sorted(c["name"] for c in columns)
+    if found != expected or len(stored) != len(ds.variables):
+        raise FileFormatError(
+            f"{DATA_FILE} holds columns {found}, but {FIT_FILE} describes {expected}"
+        )
+    frame = {}
+    for c in columns:
+        var = ds.variables[stored[c["name"]]]
+        if var.dims != (UNIT_DIM,) or var.size != n_rows:
+            raise FileFormatError(
+                f"{DATA_FILE}: column {c['name']!r} has dims {dict(var.sizes)}, expected {{'{UNIT_DIM}': {n_rows}}}"
+            )
+        frame[c["name"]] = _column_in(c, var.values)
+    return pd.DataFrame(frame, index=pd.RangeIndex(n_rows))
+
+
+def _column_in(c: dict[str, Any], values: np.ndarray):
+    kind, name = c["kind"], c["name"]
+    checks = {"float": "f", "int": "iu", "bool": "b"}
+    if kind in checks:
+        if values.dtype.kind not in checks[kind]:
+            raise FileFormatError(
+                f"{DATA_FILE}: column {name!r} has dtype {values.dtype}, but {FIT_FILE} says {kind}"
+            )
+        return values.astype({"float": "float64", "int": "int64", "bool": bool}[kind])
+    if values.dtype.kind not in "UO" or not all(isinstance(v, str) for v in values):
+        raise FileFormatError(
+            f"{DATA_FILE}: categorical column {name!r} must hold text labels, found dtype {values.dtype}"
+        )
+    categories = c["categories"]
+    lookup = {str(v): i for i, v in enumerate(categories)}
+    unknown = sorted(set(values) - set(lookup))
+    if unknown:
+        raise FileFormatError(
+            f"{DATA_FILE}: column {name!r} has label(s) {unknown[:5]} that are not among its categories {categories}"
+        )
+    codes = np.fromiter((lookup[v] for v in values), dtype=np.int64, count=len(values))
+    return pd.Categorical.from_codes(
+        codes, categories=categories, ordered=bool(c.get("ordered", False))
+    )
+
+
+def _read_posterior(file: Path) -> az.InferenceData:
+    if not file.is_file():
+        raise FileFormatError(f"{POSTERIOR_FILE} is missing from {str(file.parent)!r}")
+    try:
+        with az.rc_context(rc={"data.load": "eager"}), warnings.catch_warnings():
+            # plain HDF5 (not netCDF) makes xarray warn about dims it invents; the checks below refuse it
+            warnings.filterwarnings(
+                "ignore", message="The 'phony_dims' kwarg", category=UserWarning
+            )
+            idata = az.from_netcdf(str(file), engine=ENGINE)
+    except (OSError, ValueError, TypeError, KeyError) as err:
+        raise FileFormatError(f"{POSTERIOR_FILE} could not be read as netCDF: {err}") from err
+    if "posterior" not in idata.groups():
+        raise FileFormatError(
+            f"{POSTERIOR_FILE} has no posterior group (groups: {list(idata.groups())})"
+        )
+    return idata
+
+
+def _check_data(scm: SCM, data: pd.DataFrame) -> None:
+    try:
+        encode_data(scm, data)
+    except CausalBayesError as err:
+        raise FileFormatError(f"{DATA_FILE} does not fit the saved SCM: {err}") from err
+
+
+def _check_posterior(scm: SCM, scales: Scales, posterior: xr.Dataset, n_rows: int) -> None:
+    if "chain" not in posterior.dims or "draw" not in posterior.dims:
+        raise FileFormatError(
+            f"{POSTERIOR_FILE}: the posterior needs dims chain and draw, found {list(posterior.dims)}"
+        )
+    priors = resolved_priors(scm, scales)
+    labels = _dim_labels(scm)
+    for p in scm.parameters():
+        if not priors[p.name].is_fixed:
+            _check_variable(
+                posterior, p.name, p.dims, {d: labels[d] for d in p.dims if d in labels}
+            )
+    for name in scm.latent:
+        _check_variable(posterior, name, (UNIT_DIM,), {UNIT_DIM: list(range(n_rows))})
+
+
+def _dim_labels(scm: SCM) -> dict[str, list[str]]:
+    """Coordinate labels of the level and contrast dims of every categorical node."""
+    labels = {}
+    for name in scm.order:
+        levels = scm[name].levels
+        if levels is not None:
+            labels[levels_dim(name)] = list(levels)
+            labels[contrasts_dim(name)] = list(levels[1:])
+    return labels
+
+
+def _check_variable(
+    posterior: xr.Dataset, name: str, dims: tuple[str, ...], labels: dict[str, list]
+) -> None:
+    if name not in posterior.data_vars:
+        raise FileFormatError(
+            f"{POSTERIOR_FILE}: the posterior lacks {name!r}, a parameter of the saved SCM"
+        )
+    var = posterior[name]
+    if var.dims != ("chain", "draw", *dims):
+        raise FileFormatError(
+            f"{POSTERIOR_FILE}: {name!r} has dims {var.dims}, expected {('chain', 'draw', *dims)}"
+        )
+    for dim, expected in labels.items():
+        if var.sizes[dim] != len(expected):
+            raise FileFormatError(
+                f"{POSTERIOR_FILE}: {name!r} has {var.sizes[dim]} entries along {dim!r}, expected {len(expected)}"
+            )
+        if (
+            dim != UNIT_DIM
+            and dim in var.coords
+            and [str(v) for v in var.coords[dim].values] != expected
+        ):
+            raise FileFormatError(
+                f"{POSTERIOR_FILE}: {name!r} is labelled {list(var.coords[dim].values)} along {dim!r}, expected {expected}"
+            )
+
+
+__all__ = ["load_fit", "save_fit"]
