@@ -137,3 +137,15 @@ def test_effect_summary_prob_and_plot(coating_df, fake_fit, rng):
     ax = effect.plot()
     assert ax.get_xlabel() == "E[coating | do(dilution=1)] - E[coating | do(dilution=0)]"
     assert "ATE" in repr(effect)
+
+
+def test_outcome_upstream_of_treatment_has_zero_effect(fake_fit, rng):
+    """y -> x: intervening on x cannot move y, in the sample and the population ATE."""
+    scm = cb.SCM({"y": cb.Normal(), "x": cb.Normal(["y"])})
+    df = scm.simulate(100, random_seed=0)
+    post = {p.name: draws(rng) for p in scm.parameters()}
+    for k in ("y.sigma", "x.sigma"):
+        post[k] = np.abs(post[k]) + 0.1
+    fit = fake_fit(scm, df, post)
+    np.testing.assert_array_equal(fit.ate("x", "y", values=(1.0, 0.0)).draws.values, 0.0)
+    np.testing.assert_array_equal(fit.ate("x", "y", values=(1.0, 0.0), population=True, random_seed=1).draws.values, 0.0)

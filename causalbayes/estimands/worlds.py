@@ -53,7 +53,8 @@ class InterventionalMean:
         value = pt.scalar("do_value", dtype=dtype)
         interventions = {treatment: pt.full((n_units,), value, dtype=dtype)}
         descendants = scm.dag.descendants(treatment)
-        held = [] if population else [v for v in scm.nodes if v != treatment and v not in descendants]
+        # the outcome itself is never held: its expected value is what we average
+        held = [] if population else [v for v in scm.nodes if v not in descendants and v not in (treatment, outcome)]
         interventions.update({v: fit.encoded.values[v] for v in held if v in fit.encoded.values})
         world = pm.do(model, interventions)
         target = expected_value(world[outcome]).mean(axis=0)
