@@ -27,11 +27,13 @@ def coating_scm() -> SCM:
     >>> coating_scm().order
     ('humid', 'dilution', 'coating')
     """
-    return SCM({
-        "humid": Normal(),
-        "dilution": Bernoulli(parents=["humid"]),
-        "coating": Normal(parents=["dilution", "humid"]),
-    })
+    return SCM(
+        {
+            "humid": Normal(),
+            "dilution": Bernoulli(parents=["humid"]),
+            "coating": Normal(parents=["dilution", "humid"]),
+        }
+    )
 
 
 def ab_test_scm(prior_alpha: float = 1.0, prior_beta: float = 1.0) -> SCM:
@@ -46,15 +48,17 @@ def ab_test_scm(prior_alpha: float = 1.0, prior_beta: float = 1.0) -> SCM:
     >>> [p.name for p in ab_test_scm().parameters("purchase")]
     ['purchase.page']
     """
-    return SCM({
-        "page": Categorical(levels=["A", "B"]),
-        "purchase": Bernoulli(
-            parents=["page"],
-            link="identity",
-            intercept=False,
-            priors={"page": Prior("Beta", alpha=prior_alpha, beta=prior_beta)},
-        ),
-    })
+    return SCM(
+        {
+            "page": Categorical(levels=["A", "B"]),
+            "purchase": Bernoulli(
+                parents=["page"],
+                link="identity",
+                intercept=False,
+                priors={"page": Prior("Beta", alpha=prior_alpha, beta=prior_beta)},
+            ),
+        }
+    )
 
 
 def ab_test_data(conversions: dict[str, int], visitors: dict[str, int]) -> pd.DataFrame:
@@ -70,4 +74,6 @@ def ab_test_data(conversions: dict[str, int], visitors: dict[str, int]) -> pd.Da
         k = conversions[page]
         pages += [page] * n
         purchases += [1] * k + [0] * (n - k)
-    return pd.DataFrame({"page": pd.Categorical(pages, categories=list(visitors)), "purchase": purchases})
+    return pd.DataFrame(
+        {"page": pd.Categorical(pages, categories=list(visitors)), "purchase": purchases}
+    )

@@ -18,7 +18,9 @@ from causalbayes.spec.scales import scales_from_data
 from causalbayes.spec.scm import SCM
 
 
-def fake_fit(scm: SCM, data: pd.DataFrame, posterior: dict[str, np.ndarray], dims: dict | None = None) -> Fit:
+def fake_fit(
+    scm: SCM, data: pd.DataFrame, posterior: dict[str, np.ndarray], dims: dict | None = None
+) -> Fit:
     """A Fit whose posterior is ``posterior`` (arrays shaped (chain, draw, ...))."""
     encoded = encode_data(scm, data)
     coords = {}

@@ -34,11 +34,17 @@ def test_linear_ate_equals_the_coefficient_per_draw(coating_df, fake_fit, rng):
     fit = fake_fit(coating_scm(), coating_df, post)
     before = coating_df.copy()
     effect = fit.ate("dilution", "coating")
-    np.testing.assert_allclose(effect.draws.values, post["coating.dilution"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        effect.draws.values, post["coating.dilution"], rtol=1e-10, atol=1e-12
+    )
     assert effect.draws.dims == ("chain", "draw")
     pd.testing.assert_frame_equal(coating_df, before)
     # any two values: linear in the treatment
-    np.testing.assert_allclose(fit.ate("dilution", "coating", values=(0, 1)).draws.values, -post["coating.dilution"], atol=1e-12)
+    np.testing.assert_allclose(
+        fit.ate("dilution", "coating", values=(0, 1)).draws.values,
+        -post["coating.dilution"],
+        atol=1e-12,
+    )
 
 
 def test_population_ate_of_a_linear_outcome_is_also_the_coefficient(coating_df, fake_fit, rng):
@@ -50,12 +56,23 @@ def test_population_ate_of_a_linear_outcome_is_also_the_coefficient(coating_df, 
 
 
 def test_logistic_outcome_matches_hand_computation(fake_fit, rng):
-    scm = cb.SCM({"x": cb.Normal(), "t": cb.Bernoulli(["x"]), "y": cb.Bernoulli(["t", "x"], interactions=[("t", "x")])})
+    scm = cb.SCM(
+        {
+            "x": cb.Normal(),
+            "t": cb.Bernoulli(["x"]),
+            "y": cb.Bernoulli(["t", "x"], interactions=[("t", "x")]),
+        }
+    )
     df = scm.simulate(200, random_seed=4)
     post = {
-        "x.intercept": draws(rng), "x.sigma": np.abs(draws(rng)) + 0.1,
-        "t.intercept": draws(rng), "t.x": draws(rng),
-        "y.intercept": draws(rng), "y.t": draws(rng), "y.x": draws(rng), "y.t:x": draws(rng),
+        "x.intercept": draws(rng),
+        "x.sigma": np.abs(draws(rng)) + 0.1,
+        "t.intercept": draws(rng),
+        "t.x": draws(rng),
+        "y.intercept": draws(rng),
+        "y.t": draws(rng),
+        "y.x": draws(rng),
+        "y.t:x": draws(rng),
     }
     fit = fake_fit(scm, df, post)
     x = df.x.to_numpy()
@@ -66,18 +83,33 @@ def test_logistic_outcome_matches_hand_computation(fake_fit, rng):
 
 def test_mediated_effect_matches_linear_gaussian_closed_form(fake_fit, rng):
     """x -> t -> m -> y, t -> y: ATE = direct + m.t * y.m (mediator regenerated)."""
-    scm = cb.SCM({"x": cb.Normal(), "t": cb.Bernoulli(["x"]), "m": cb.Normal(["t", "x"]), "y": cb.Normal(["t", "m", "x"])})
+    scm = cb.SCM(
+        {
+            "x": cb.Normal(),
+            "t": cb.Bernoulli(["x"]),
+            "m": cb.Normal(["t", "x"]),
+            "y": cb.Normal(["t", "m", "x"]),
+        }
+    )
     df = scm.simulate(2000, random_seed=5)
     post = {p.name: draws(rng) for p in scm.parameters()}
     for k in ("x.sigma", "m.sigma", "y.sigma"):
-        post[k] = np.full((CHAINS, DRAWS), 0.01)  # tiny mediator noise: the closed form is exact up to it
+        post[k] = np.full(
+            (CHAINS, DRAWS), 0.01
+        )  # tiny mediator noise: the closed form is exact up to it
     fit = fake_fit(scm, df, post)
     expected = post["y.t"] + post["m.t"] * post["y.m"]
-    np.testing.assert_allclose(fit.ate("t", "y", random_seed=3).draws.values, expected, atol=0.01 * 4 * np.abs(post["y.m"]).max() / np.sqrt(2000) + 1e-9)
+    np.testing.assert_allclose(
+        fit.ate("t", "y", random_seed=3).draws.values,
+        expected,
+        atol=0.01 * 4 * np.abs(post["y.m"]).max() / np.sqrt(2000) + 1e-9,
+    )
 
 
 def test_latent_confounder_uses_posterior_draws_of_unit_values(fake_fit, rng):
-    scm = cb.SCM({"u": cb.Normal(latent=True), "t": cb.Bernoulli(["u"]), "y": cb.Bernoulli(["t", "u"])})
+    scm = cb.SCM(
+        {"u": cb.Normal(latent=True), "t": cb.Bernoulli(["u"]), "y": cb.Bernoulli(["t", "u"])}
+    )
     df = scm.simulate(100, random_seed=6).drop(columns="u")
     post = {p.name: draws(rng) for p in scm.parameters() if p.node != "u"}
     post["u"] = draws(rng, shape=(100,))
@@ -89,22 +121,39 @@ def test_latent_confounder_uses_posterior_draws_of_unit_values(fake_fit, rng):
 
 
 def test_categorical_treatment_and_outcome(fake_fit, rng):
-    scm = cb.SCM({
-        "arm": cb.Categorical(levels=["ctl", "a", "b"]),
-        "choice": cb.Categorical(["arm"], levels=["none", "small", "big"]),
-        "spend": cb.Normal(["arm"]),
-    })
+    scm = cb.SCM(
+        {
+            "arm": cb.Categorical(levels=["ctl", "a", "b"]),
+            "choice": cb.Categorical(["arm"], levels=["none", "small", "big"]),
+            "spend": cb.Normal(["arm"]),
+        }
+    )
     df = scm.simulate(90, random_seed=2)
     post = {
         "arm.intercept": draws(rng, shape=(2,)),
         "choice.intercept": draws(rng, shape=(2,)),
         "choice.arm": draws(rng, shape=(2, 2)),
-        "spend.intercept": draws(rng), "spend.arm": draws(rng, shape=(2,)), "spend.sigma": np.abs(draws(rng)) + 0.1,
+        "spend.intercept": draws(rng),
+        "spend.arm": draws(rng, shape=(2,)),
+        "spend.sigma": np.abs(draws(rng)) + 0.1,
     }
-    dims = {"arm.intercept": ["arm_contrasts"], "choice.intercept": ["choice_contrasts"], "choice.arm": ["arm_contrasts", "choice_contrasts"], "spend.arm": ["arm_contrasts"]}
+    dims = {
+        "arm.intercept": ["arm_contrasts"],
+        "choice.intercept": ["choice_contrasts"],
+        "choice.arm": ["arm_contrasts", "choice_contrasts"],
+        "spend.arm": ["arm_contrasts"],
+    }
     fit = fake_fit(scm, df, post, dims=dims)
-    np.testing.assert_allclose(fit.ate("arm", "spend", values=("b", "a")).draws.values, post["spend.arm"][..., 1] - post["spend.arm"][..., 0], atol=1e-12)
-    np.testing.assert_allclose(fit.ate("arm", "spend", values=("a", "ctl")).draws.values, post["spend.arm"][..., 0], atol=1e-12)
+    np.testing.assert_allclose(
+        fit.ate("arm", "spend", values=("b", "a")).draws.values,
+        post["spend.arm"][..., 1] - post["spend.arm"][..., 0],
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        fit.ate("arm", "spend", values=("a", "ctl")).draws.values,
+        post["spend.arm"][..., 0],
+        atol=1e-12,
+    )
     effect = fit.ate("arm", "choice", values=("b", "ctl"))
     assert effect.draws.dims == ("chain", "draw", "choice_levels")
 
@@ -114,7 +163,9 @@ def test_categorical_treatment_and_outcome(fake_fit, rng):
         return e / e.sum(-1, keepdims=True)
 
     intercept, arm_b = post["choice.intercept"], post["choice.arm"][..., 1, :]
-    np.testing.assert_allclose(effect.draws.values, probs(intercept + arm_b) - probs(intercept), atol=1e-10)
+    np.testing.assert_allclose(
+        effect.draws.values, probs(intercept + arm_b) - probs(intercept), atol=1e-10
+    )
     assert effect.summary().index.tolist() == ["ATE[none]", "ATE[small]", "ATE[big]"]
     with pytest.raises(cb.QueryError, match="not a level"):
         fit.ate("arm", "spend", values=("c", "ctl"))
@@ -148,4 +199,6 @@ def test_outcome_upstream_of_treatment_has_zero_effect(fake_fit, rng):
         post[k] = np.abs(post[k]) + 0.1
     fit = fake_fit(scm, df, post)
     np.testing.assert_array_equal(fit.ate("x", "y", values=(1.0, 0.0)).draws.values, 0.0)
-    np.testing.assert_array_equal(fit.ate("x", "y", values=(1.0, 0.0), population=True, random_seed=1).draws.values, 0.0)
+    np.testing.assert_array_equal(
+        fit.ate("x", "y", values=(1.0, 0.0), population=True, random_seed=1).draws.values, 0.0
+    )

@@ -12,17 +12,21 @@ from causalbayes.inference import conditioned_model
 
 @pytest.fixture
 def scm():
-    return cb.SCM({
-        "x": cb.Normal(),
-        "t": cb.Bernoulli(["x"]),
-        "k": cb.Poisson(["t"]),
-        "y": cb.Normal(["t", "x"]),
-    })
+    return cb.SCM(
+        {
+            "x": cb.Normal(),
+            "t": cb.Bernoulli(["x"]),
+            "k": cb.Poisson(["t"]),
+            "y": cb.Normal(["t", "x"]),
+        }
+    )
 
 
 @pytest.fixture
 def good():
-    return pd.DataFrame({"x": [0.1, -1.0, 0.3], "t": [0, 1, 1], "k": [0, 3, 2], "y": [1.0, 0.0, 2.5]})
+    return pd.DataFrame(
+        {"x": [0.1, -1.0, 0.3], "t": [0, 1, 1], "k": [0, 3, 2], "y": [1.0, 0.0, 2.5]}
+    )
 
 
 @pytest.mark.parametrize(
@@ -31,8 +35,16 @@ def good():
         (lambda d: d.drop(columns="y"), cb.DataError, r"missing column\(s\) \['y'\].*latent=True"),
         (lambda d: d.assign(y=[1.0, np.nan, 2.0]), cb.DataError, "'y' has missing"),
         (lambda d: d.assign(x=[1.0, np.inf, 2.0]), cb.DataError, "'x' has infinite"),
-        (lambda d: d.assign(t=[0, 2, 1]), cb.DataError, "'t' is a Bernoulli node but has values other than 0/1"),
-        (lambda d: d.assign(k=[0, -1, 2]), cb.DataError, "'k' is a Poisson node but has negative or non-integer"),
+        (
+            lambda d: d.assign(t=[0, 2, 1]),
+            cb.DataError,
+            "'t' is a Bernoulli node but has values other than 0/1",
+        ),
+        (
+            lambda d: d.assign(k=[0, -1, 2]),
+            cb.DataError,
+            "'k' is a Poisson node but has negative or non-integer",
+        ),
         (lambda d: d.assign(k=[0, 1.5, 2]), cb.DataError, "non-integer"),
         (lambda d: d.assign(y=["a", "b", "c"]), cb.DataError, "non-numeric"),
         (lambda d: d.iloc[:0], cb.DataError, "no rows"),
@@ -72,7 +84,19 @@ def test_positive_families_and_binomial_trials_are_checked():
 
 
 def test_bad_queries_raise_query_error(scm, good, fake_fit):
-    draws = {name: np.zeros((1, 4)) for name in ("x.intercept", "t.intercept", "t.x", "k.intercept", "k.t", "y.intercept", "y.t", "y.x")}
+    draws = {
+        name: np.zeros((1, 4))
+        for name in (
+            "x.intercept",
+            "t.intercept",
+            "t.x",
+            "k.intercept",
+            "k.t",
+            "y.intercept",
+            "y.t",
+            "y.x",
+        )
+    }
     draws.update({"x.sigma": np.ones((1, 4)), "y.sigma": np.ones((1, 4))})
     fit = fake_fit(scm, good, draws)
     with pytest.raises(cb.QueryError, match="treatment 'dose' is not in the graph"):

@@ -35,13 +35,24 @@ def test_fixed_parameters_are_the_ones_generating_the_data():
 
 
 def test_categorical_and_exogenous_trials_columns():
-    scm = cb.SCM({
-        "page": cb.Categorical(levels=["A", "B", "C"]),
-        "buys": cb.Binomial(["page"], trials="visits"),
-    })
+    scm = cb.SCM(
+        {
+            "page": cb.Categorical(levels=["A", "B", "C"]),
+            "buys": cb.Binomial(["page"], trials="visits"),
+        }
+    )
     exog = pd.DataFrame({"visits": np.full(300, 20)})
-    df = scm.simulate(300, params={"page.intercept": [0.0, 0.0], "buys.page": [1.0, -1.0]}, exog=exog, random_seed=1)
-    assert isinstance(df.page.dtype, pd.CategoricalDtype) and list(df.page.cat.categories) == ["A", "B", "C"]
+    df = scm.simulate(
+        300,
+        params={"page.intercept": [0.0, 0.0], "buys.page": [1.0, -1.0]},
+        exog=exog,
+        random_seed=1,
+    )
+    assert isinstance(df.page.dtype, pd.CategoricalDtype) and list(df.page.cat.categories) == [
+        "A",
+        "B",
+        "C",
+    ]
     assert df.buys.max() <= 20
     rates = df.groupby("page", observed=True).buys.mean() / 20
     assert rates["B"] > rates["A"] > rates["C"]

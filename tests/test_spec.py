@@ -15,19 +15,26 @@ from causalbayes.spec.scales import unit_scales
 def test_story1_parameter_names_are_readable_and_stable():
     scm = cb.examples.coating_scm()
     assert [p.name for p in scm.parameters()] == [
-        "humid.intercept", "humid.sigma",
-        "dilution.intercept", "dilution.humid",
-        "coating.intercept", "coating.dilution", "coating.humid", "coating.sigma",
+        "humid.intercept",
+        "humid.sigma",
+        "dilution.intercept",
+        "dilution.humid",
+        "coating.intercept",
+        "coating.dilution",
+        "coating.humid",
+        "coating.sigma",
     ]
 
 
 def test_categorical_and_interaction_parameters_have_named_dims():
-    scm = cb.SCM({
-        "region": cb.Categorical(levels=["n", "s", "w"]),
-        "dose": cb.Normal(),
-        "y": cb.Normal(["dose", "region"], interactions=["dose:region"]),
-        "grade": cb.Categorical(["dose"], levels=["lo", "mid", "hi"]),
-    })
+    scm = cb.SCM(
+        {
+            "region": cb.Categorical(levels=["n", "s", "w"]),
+            "dose": cb.Normal(),
+            "y": cb.Normal(["dose", "region"], interactions=["dose:region"]),
+            "grade": cb.Categorical(["dose"], levels=["lo", "mid", "hi"]),
+        }
+    )
     dims = {p.name: p.dims for p in scm.parameters()}
     assert dims["y.region"] == ("region_contrasts",)
     assert dims["y.dose:region"] == ("region_contrasts",)
@@ -48,8 +55,14 @@ def test_cell_means_give_one_coefficient_per_level():
         (lambda: cb.Normal(link="logit"), "does not support link"),
         (lambda: cb.Normal(["a", "a"]), "listed twice"),
         (lambda: cb.Normal(["a"], interactions=[("a", "b")]), "not parents"),
-        (lambda: cb.Normal(["a"], priors={"b": cb.Prior("Normal", mu=0, sigma=1)}), "unknown parameter 'b'"),
-        (lambda: cb.Normal(priors={"sigma": cb.Prior("Normal", mu=0, sigma=1)}), "must be positive"),
+        (
+            lambda: cb.Normal(["a"], priors={"b": cb.Prior("Normal", mu=0, sigma=1)}),
+            "unknown parameter 'b'",
+        ),
+        (
+            lambda: cb.Normal(priors={"sigma": cb.Prior("Normal", mu=0, sigma=1)}),
+            "must be positive",
+        ),
         (lambda: cb.Binomial(trials=0), "trials"),
         (lambda: cb.Categorical(levels=["a"]), "at least two"),
         (lambda: cb.Prior("Normal", mu=0), "takes parameters"),
@@ -74,13 +87,17 @@ def test_graph_errors_name_the_problem():
 
 
 def test_spec_round_trips_through_json():
-    scm = cb.SCM({
-        "page": cb.Categorical(levels=["A", "B"]),
-        "u": cb.Normal(latent=True),
-        "x": cb.Normal(["u"], priors={"sigma": cb.Prior("HalfNormal", sigma=2)}),
-        "buys": cb.Binomial(["page", "x"], trials="visits", interactions=[("page", "x")], link="probit"),
-        "y": cb.Poisson(["x"], intercept=False, priors={"x": 0.5}),
-    })
+    scm = cb.SCM(
+        {
+            "page": cb.Categorical(levels=["A", "B"]),
+            "u": cb.Normal(latent=True),
+            "x": cb.Normal(["u"], priors={"sigma": cb.Prior("HalfNormal", sigma=2)}),
+            "buys": cb.Binomial(
+                ["page", "x"], trials="visits", interactions=[("page", "x")], link="probit"
+            ),
+            "y": cb.Poisson(["x"], intercept=False, priors={"x": 0.5}),
+        }
+    )
     again = cb.SCM.from_json(scm.to_json())
     assert again == scm
     assert again["y"].prior_for("x") == cb.Prior("Fixed", value=0.5)
@@ -89,20 +106,34 @@ def test_spec_round_trips_through_json():
 
 
 def test_from_graph_chooses_families_from_column_types():
-    df = pd.DataFrame({
-        "humid": [0.1, -0.3, 1.2],
-        "dilution": [0, 1, 1],
-        "coating": [0.5, 0.2, 0.1],
-        "defects": [3, 0, 7],
-        "line": ["a", "b", "a"],
-    })
+    df = pd.DataFrame(
+        {
+            "humid": [0.1, -0.3, 1.2],
+            "dilution": [0, 1, 1],
+            "coating": [0.5, 0.2, 0.1],
+            "defects": [3, 0, 7],
+            "line": ["a", "b", "a"],
+        }
+    )
     text = "humid -> dilution -> coating; humid -> coating; line -> defects; coating -> defects"
-    for graph in (text, nx.DiGraph(cb.DAG.from_edge_string(text).edges), "digraph { " + text + " }"):
+    for graph in (
+        text,
+        nx.DiGraph(cb.DAG.from_edge_string(text).edges),
+        "digraph { " + text + " }",
+    ):
         scm = cb.SCM.from_graph(graph, df)
         fams = {n: scm[n].family for n in scm.nodes}
-        assert fams == {"humid": "Normal", "dilution": "Bernoulli", "coating": "Normal", "defects": "NegativeBinomial", "line": "Categorical"}
+        assert fams == {
+            "humid": "Normal",
+            "dilution": "Bernoulli",
+            "coating": "Normal",
+            "defects": "NegativeBinomial",
+            "line": "Categorical",
+        }
         assert set(scm["coating"].parents) == {"dilution", "humid"}
-    scm = cb.SCM.from_graph("u -> x; u -> y; x -> y", df.rename(columns={"humid": "x", "coating": "y"}), latent=["u"])
+    scm = cb.SCM.from_graph(
+        "u -> x; u -> y; x -> y", df.rename(columns={"humid": "x", "coating": "y"}), latent=["u"]
+    )
     assert scm.latent == ("u",)
     with pytest.raises(cb.DataError, match="no data column"):
         cb.SCM.from_graph("a -> b", df)
@@ -119,7 +150,9 @@ def test_graph_renders_with_latent_nodes_dashed():
     scm = cb.SCM({"u": cb.Normal(latent=True), "y": cb.Normal(["u"])})
     source = scm.graph().source
     assert "dashed" in source
-    assert scm.graph().pipe(format="svg").startswith(b"<?xml") or b"<svg" in scm.graph().pipe(format="svg")
+    assert scm.graph().pipe(format="svg").startswith(b"<?xml") or b"<svg" in scm.graph().pipe(
+        format="svg"
+    )
 
 
 def test_nothing_imports_pymc_when_declaring():

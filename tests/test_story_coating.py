@@ -42,7 +42,9 @@ def test_ate_recovers_the_truth_with_honest_uncertainty(coating_fit):
     assert abs(effect.mean() - TRUE_ATE) < 0.05
     assert low < TRUE_ATE < high
     # the posterior sd of the ATE is that of the coefficient (sample ATE, linear outcome)
-    assert effect.sd() == pytest.approx(float(coating_fit.posterior["coating.dilution"].std()), rel=1e-6)
+    assert effect.sd() == pytest.approx(
+        float(coating_fit.posterior["coating.dilution"].std()), rel=1e-6
+    )
     assert effect.prob(lambda d: d < 0) == 1.0
 
 

@@ -24,7 +24,9 @@ from causalbayes.spec.scm import SCM, Parameter
 from causalbayes.spec.terms import Interaction, Linear
 
 
-def build_model(scm: SCM, *, n: int, scales: Scales, exog: Mapping[str, np.ndarray] | None = None) -> pm.Model:
+def build_model(
+    scm: SCM, *, n: int, scales: Scales, exog: Mapping[str, np.ndarray] | None = None
+) -> pm.Model:
     """The generative model of ``scm`` for ``n`` units.
 
     ``scales`` set the default priors (see :mod:`causalbayes.spec.scales`);
@@ -41,14 +43,21 @@ def build_model(scm: SCM, *, n: int, scales: Scales, exog: Mapping[str, np.ndarr
     return model
 
 
-def generative_model(scm: SCM, *, data: pd.DataFrame | None = None, n: int | None = None) -> pm.Model:
+def generative_model(
+    scm: SCM, *, data: pd.DataFrame | None = None, n: int | None = None
+) -> pm.Model:
     """The generative model sized by ``data`` (priors scaled to it) or by ``n`` (unit scales)."""
     from causalbayes.spec.data import encode_data
     from causalbayes.spec.scales import scales_from_data
 
     if data is not None:
         encoded = encode_data(scm, data)
-        return build_model(encoded.scm, n=encoded.n, scales=scales_from_data(encoded.scm, encoded), exog=encoded.exog)
+        return build_model(
+            encoded.scm,
+            n=encoded.n,
+            scales=scales_from_data(encoded.scm, encoded),
+            exog=encoded.exog,
+        )
     if n is None:
         raise SpecError("give data= or the number of units n=")
     return build_model(scm, n=n, scales=unit_scales())
@@ -60,7 +69,9 @@ def _coords(scm: SCM, n: int) -> dict[str, list]:
         node = scm.nodes[name]
         if node.family == "Categorical":
             if node.levels is None:
-                raise SpecError(f"Categorical node {name!r} needs levels=[...] to build a model without data; they are read from the data when fitting")
+                raise SpecError(
+                    f"Categorical node {name!r} needs levels=[...] to build a model without data; they are read from the data when fitting"
+                )
             coords[levels_dim(name)] = list(node.levels)
             coords[contrasts_dim(name)] = list(node.levels[1:])
     return coords
@@ -82,11 +93,26 @@ def _linear_predictor(scm: SCM, name: str, params: dict, values: dict, n: int):
         eta = eta + params["intercept"]
     cell_means = scm.cell_means_parent(name)
     for term in node.terms:
-        eta = eta + _term(scm, term, params[term.name], values, with_reference=term is not cell_means, categorical_out=bool(out_shape))
+        eta = eta + _term(
+            scm,
+            term,
+            params[term.name],
+            values,
+            with_reference=term is not cell_means,
+            categorical_out=bool(out_shape),
+        )
     return eta
 
 
-def _term(scm: SCM, term: Linear | Interaction, coef, values: dict, *, with_reference: bool, categorical_out: bool):
+def _term(
+    scm: SCM,
+    term: Linear | Interaction,
+    coef,
+    values: dict,
+    *,
+    with_reference: bool,
+    categorical_out: bool,
+):
     """coef table indexed by categorical codes, times the product of numeric parents."""
     table, index = pt.as_tensor(coef), []
     for v in term.variables:
@@ -154,7 +180,9 @@ def _trials(name: str, trials, exog: Mapping[str, np.ndarray], n: int):
     if isinstance(trials, int):
         return trials
     if trials not in exog:
-        raise DataError(f"node {name!r} reads its Binomial trials from column {trials!r}; pass a data frame with that column")
+        raise DataError(
+            f"node {name!r} reads its Binomial trials from column {trials!r}; pass a data frame with that column"
+        )
     column = np.asarray(exog[trials])
     if column.shape != (n,):
         raise DataError(f"trials column {trials!r} has {column.shape[0]} rows, expected {n}")

@@ -64,15 +64,25 @@ def ate(
         raise QueryError(f"values must be two treatment values (treated, control), got {values!r}")
     codes = [encode_value(scm, treatment, v) for v in values]
     if n is not None and not population:
-        raise QueryError("n only applies to the population ATE (population=True); the sample ATE uses the data's units")
-    mean_under = InterventionalMean.build(fit, treatment, outcome, population=population, n=n, random_seed=random_seed)
+        raise QueryError(
+            "n only applies to the population ATE (population=True); the sample ATE uses the data's units"
+        )
+    mean_under = InterventionalMean.build(
+        fit, treatment, outcome, population=population, n=n, random_seed=random_seed
+    )
     draws = mean_under(codes[0]) - mean_under(codes[1])
     a, b = values
     return Effect(
         draws=draws.rename("ate"),
         estimand="ATE",
         description=f"E[{outcome} | do({treatment}={a})] - E[{outcome} | do({treatment}={b})]",
-        details={"treatment": treatment, "outcome": outcome, "values": [_plain(a), _plain(b)], "population": population, "n_units": mean_under.n_units},
+        details={
+            "treatment": treatment,
+            "outcome": outcome,
+            "values": [_plain(a), _plain(b)],
+            "population": population,
+            "n_units": mean_under.n_units,
+        },
     )
 
 

@@ -51,7 +51,9 @@ class Effect:
         bounds = az.hdi(self.draws, hdi_prob=hdi_prob)
         values = next(iter(bounds.data_vars.values())) if isinstance(bounds, xr.Dataset) else bounds
         if values.ndim != 1:
-            raise ValueError("hdi() is for scalar effects; use summary() for effects with extra dims")
+            raise ValueError(
+                "hdi() is for scalar effects; use summary() for effects with extra dims"
+            )
         return float(values.sel(hdi="lower")), float(values.sel(hdi="higher"))
 
     def prob(self, event: Callable[[xr.DataArray], Any]) -> float | xr.DataArray:
@@ -67,15 +69,17 @@ class Effect:
         rows = []
         for label, x in zip(labels, flat, strict=True):
             low, high = az.hdi(x, hdi_prob=hdi_prob)
-            rows.append({
-                "effect": label,
-                "mean": x.mean(),
-                "sd": x.std(),
-                f"hdi_{hdi_prob:.0%}_low": low,
-                f"hdi_{hdi_prob:.0%}_high": high,
-                "p_positive": float(np.mean(x > 0)),
-                "p_negative": float(np.mean(x < 0)),
-            })
+            rows.append(
+                {
+                    "effect": label,
+                    "mean": x.mean(),
+                    "sd": x.std(),
+                    f"hdi_{hdi_prob:.0%}_low": low,
+                    f"hdi_{hdi_prob:.0%}_high": high,
+                    "p_positive": float(np.mean(x > 0)),
+                    "p_negative": float(np.mean(x < 0)),
+                }
+            )
         return pd.DataFrame(rows).set_index("effect")
 
     def plot(self, *, ax=None, hdi_prob: float = 0.94):
@@ -107,11 +111,16 @@ class Effect:
         return f"Effect({self.estimand} = {self.mean():.4g}, 94% HDI [{low:.4g}, {high:.4g}]: {self.description})"
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self.estimand}</b>: {self.description}</p>" + self.summary().to_html(float_format="%.4g")
+        return f"<p><b>{self.estimand}</b>: {self.description}</p>" + self.summary().to_html(
+            float_format="%.4g"
+        )
 
 
 def _labels(estimand: str, stacked: xr.DataArray, extra: list[str]) -> list[str]:
     if not extra:
         return [estimand]
     coords = [stacked.coords[d].values for d in extra]
-    return [f"{estimand}[{','.join(str(c[i]) for c, i in zip(coords, idx, strict=True))}]" for idx in np.ndindex(*[len(c) for c in coords])]
+    return [
+        f"{estimand}[{','.join(str(c[i]) for c, i in zip(coords, idx, strict=True))}]"
+        for idx in np.ndindex(*[len(c) for c in coords])
+    ]

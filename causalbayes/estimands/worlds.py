@@ -45,24 +45,48 @@ class InterventionalMean:
     seed: int  # every call restarts the RNGs here: all values see the same regenerated units
 
     @classmethod
-    def build(cls, fit: Fit, treatment: str, outcome: str, *, population: bool = False, n: int | None = None, random_seed=None) -> InterventionalMean:
+    def build(
+        cls,
+        fit: Fit,
+        treatment: str,
+        outcome: str,
+        *,
+        population: bool = False,
+        n: int | None = None,
+        random_seed=None,
+    ) -> InterventionalMean:
         scm = fit.scm
         n_units = fit.encoded.n if n is None else n
-        model = fit.model if n_units == fit.encoded.n else build_model(scm, n=n_units, scales=fit.scales, exog=fit.encoded.exog)
+        model = (
+            fit.model
+            if n_units == fit.encoded.n
+            else build_model(scm, n=n_units, scales=fit.scales, exog=fit.encoded.exog)
+        )
         dtype = "int64" if scm[treatment].family_info.is_discrete else "float64"
         value = pt.scalar("do_value", dtype=dtype)
         interventions = {treatment: pt.full((n_units,), value, dtype=dtype)}
         descendants = scm.dag.descendants(treatment)
         # the outcome itself is never held: its expected value is what we average
-        held = [] if population else [v for v in scm.nodes if v not in descendants and v not in (treatment, outcome)]
+        held = (
+            []
+            if population
+            else [v for v in scm.nodes if v not in descendants and v not in (treatment, outcome)]
+        )
         interventions.update({v: fit.encoded.values[v] for v in held if v in fit.encoded.values})
         world = pm.do(model, interventions)
         target = expected_value(world[outcome]).mean(axis=0)
         parameters = {p.name for p in scm.parameters()}
         latent_held = {v for v in held if scm[v].latent}
-        names = tuple(v.name for v in world.free_RVs if v.name in fit.posterior and (v.name in parameters or v.name in latent_held))
+        names = tuple(
+            v.name
+            for v in world.free_RVs
+            if v.name in fit.posterior and (v.name in parameters or v.name in latent_held)
+        )
         originals = [world[name] for name in names]
-        batched = [pt.tensor(f"{name}__draws", shape=(None, *v.type.shape), dtype=v.dtype) for name, v in zip(names, originals, strict=True)]
+        batched = [
+            pt.tensor(f"{name}__draws", shape=(None, *v.type.shape), dtype=v.dtype)
+            for name, v in zip(names, originals, strict=True)
+        ]
         per_draw = vectorize_graph(target, replace=dict(zip(originals, batched, strict=True)))
         function = pm.compile([*batched, value], per_draw, on_unused_input="ignore")
         seed = int(np.random.default_rng(random_seed).integers(2**31))

@@ -64,7 +64,11 @@ def diagnose(idata: az.InferenceData, var_names: Sequence[str]) -> Diagnostics:
         return Diagnostics(divergences, float("nan"), float("nan"), chains, draws)
     rhat = az.rhat(posterior, var_names=var_names) if chains > 1 else None
     ess = az.ess(posterior, var_names=var_names, method="bulk")
-    rhat_max = max(float(np.nanmax(rhat[v].values)) for v in var_names) if rhat is not None else float("nan")
+    rhat_max = (
+        max(float(np.nanmax(rhat[v].values)) for v in var_names)
+        if rhat is not None
+        else float("nan")
+    )
     ess_min = min(float(np.nanmin(ess[v].values)) for v in var_names)
     return Diagnostics(divergences, rhat_max, ess_min, chains, draws)
 

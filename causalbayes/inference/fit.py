@@ -82,15 +82,17 @@ class Fit:
             draws = self.posterior[name]
             extra = [d for d in draws.dims if d not in ("chain", "draw")]
             for label, index in _elements(draws, extra):
-                rows.append({
-                    "parameter": label.format(name=name),
-                    "mean": float(draws.mean(("chain", "draw"))[index]),
-                    "sd": float(draws.std(("chain", "draw"))[index]),
-                    "hdi_low": float(hdi[name].sel(hdi="lower")[index]),
-                    "hdi_high": float(hdi[name].sel(hdi="higher")[index]),
-                    "r_hat": float(rhat[name][index]) if rhat is not None else np.nan,
-                    "ess_bulk": float(ess[name][index]),
-                })
+                rows.append(
+                    {
+                        "parameter": label.format(name=name),
+                        "mean": float(draws.mean(("chain", "draw"))[index]),
+                        "sd": float(draws.std(("chain", "draw"))[index]),
+                        "hdi_low": float(hdi[name].sel(hdi="lower")[index]),
+                        "hdi_high": float(hdi[name].sel(hdi="higher")[index]),
+                        "r_hat": float(rhat[name][index]) if rhat is not None else np.nan,
+                        "ess_bulk": float(ess[name][index]),
+                    }
+                )
         return pd.DataFrame(rows).set_index("parameter")
 
     def ate(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:

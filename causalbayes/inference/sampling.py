@@ -88,7 +88,14 @@ def fit(
         warn_if_bad(diagnostics)
     columns = list(resolved.observed) + sorted(encoded.exog)
     kept = data.loc[:, columns].copy()
-    return Fit(scm=resolved, data=kept, idata=_only_posterior(idata), scales=scales, diagnostics=diagnostics, sampler=sampler)
+    return Fit(
+        scm=resolved,
+        data=kept,
+        idata=_only_posterior(idata),
+        scales=scales,
+        diagnostics=diagnostics,
+        sampler=sampler,
+    )
 
 
 def conditioned_model(scm: SCM, data: pd.DataFrame) -> pm.Model:

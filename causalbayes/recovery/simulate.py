@@ -64,7 +64,9 @@ def simulate(
     fixed = _checked_params(model, params or {})
     world = pm.do(model, fixed) if fixed else model
     free = [v.name for v in world.free_RVs if v.name not in scm.nodes]
-    draws = pm.draw([world[name] for name in scm.order] + [world[p] for p in free], random_seed=random_seed)
+    draws = pm.draw(
+        [world[name] for name in scm.order] + [world[p] for p in free], random_seed=random_seed
+    )
     node_draws = dict(zip(scm.order, draws[: len(scm.order)], strict=True))
     frame = pd.DataFrame({name: _column(scm, name, node_draws[name]) for name in scm.order})
     priors = resolved_priors(scm, unit_scales())
@@ -80,7 +82,9 @@ def _exog_arrays(scm: SCM, exog: pd.DataFrame | None, n: int) -> dict[str, np.nd
     if not needed:
         return {}
     if exog is None:
-        raise DataError(f"the SCM reads Binomial trials from column(s) {needed}; pass exog=DataFrame with them ({n} rows)")
+        raise DataError(
+            f"the SCM reads Binomial trials from column(s) {needed}; pass exog=DataFrame with them ({n} rows)"
+        )
     if len(exog) != n:
         raise DataError(f"exog has {len(exog)} rows but n={n}")
     return {col: _trials_column(col, exog) for col in needed}
@@ -91,11 +95,15 @@ def _checked_params(model: pm.Model, params: Mapping[str, Any]) -> dict[str, np.
     out = {}
     for name, value in params.items():
         if name not in free:
-            raise SpecError(f"{name!r} is not an estimated parameter of this SCM; valid names are {sorted(n for n in free if '.' in n)}")
+            raise SpecError(
+                f"{name!r} is not an estimated parameter of this SCM; valid names are {sorted(n for n in free if '.' in n)}"
+            )
         array = np.asarray(value, dtype="float64")
         expected = tuple(len(model.coords[d]) for d in model.named_vars_to_dims.get(name, ()))
         if array.shape != expected:
-            raise SpecError(f"value for {name!r} has shape {array.shape}, expected {expected} (dims {model.named_vars_to_dims.get(name, ())})")
+            raise SpecError(
+                f"value for {name!r} has shape {array.shape}, expected {expected} (dims {model.named_vars_to_dims.get(name, ())})"
+            )
         out[name] = array
     return out
 

@@ -74,7 +74,9 @@ def _bad_rows(mask: np.ndarray, index: pd.Index) -> str:
 
 def _encode_categorical(name: str, column: pd.Series, levels: tuple[str, ...] | None):
     if column.isna().any():
-        raise DataError(f"column {name!r} has missing values in {_bad_rows(column.isna().to_numpy(), column.index)}; drop or impute them")
+        raise DataError(
+            f"column {name!r} has missing values in {_bad_rows(column.isna().to_numpy(), column.index)}; drop or impute them"
+        )
     labels = column.astype(str).to_numpy()
     if levels is None:
         if isinstance(column.dtype, pd.CategoricalDtype):
@@ -82,52 +84,76 @@ def _encode_categorical(name: str, column: pd.Series, levels: tuple[str, ...] | 
         else:
             levels = tuple(sorted(set(labels)))
         if len(levels) < 2:
-            raise DataError(f"column {name!r} has a single category {list(levels)}; a Categorical node needs at least two")
+            raise DataError(
+                f"column {name!r} has a single category {list(levels)}; a Categorical node needs at least two"
+            )
     lookup = {lv: i for i, lv in enumerate(levels)}
     unknown = sorted(set(labels) - set(lookup))
     if unknown:
-        raise DataError(f"column {name!r} has value(s) {unknown[:5]} that are not among the declared levels {list(levels)}")
+        raise DataError(
+            f"column {name!r} has value(s) {unknown[:5]} that are not among the declared levels {list(levels)}"
+        )
     return np.fromiter((lookup[v] for v in labels), dtype=np.int64, count=len(labels)), levels
 
 
 def _as_float(name: str, column: pd.Series) -> np.ndarray:
-    if isinstance(column.dtype, pd.CategoricalDtype) or column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+    if (
+        isinstance(column.dtype, pd.CategoricalDtype)
+        or column.dtype == object
+        or pd.api.types.is_string_dtype(column.dtype)
+    ):
         converted = pd.to_numeric(column, errors="coerce")
         bad = converted.isna().to_numpy() & column.notna().to_numpy()
         if bad.any():
             example = column[bad].iloc[0]
-            raise DataError(f"column {name!r} has non-numeric value(s) such as {example!r} ({_bad_rows(bad, column.index)}); declare the node Categorical or fix the column")
+            raise DataError(
+                f"column {name!r} has non-numeric value(s) such as {example!r} ({_bad_rows(bad, column.index)}); declare the node Categorical or fix the column"
+            )
         column = converted
     values = column.astype("float64").to_numpy(copy=True, na_value=np.nan)
     if np.isnan(values).any():
-        raise DataError(f"column {name!r} has missing (NaN) values in {_bad_rows(np.isnan(values), column.index)}; drop or impute them")
+        raise DataError(
+            f"column {name!r} has missing (NaN) values in {_bad_rows(np.isnan(values), column.index)}; drop or impute them"
+        )
     if np.isinf(values).any():
-        raise DataError(f"column {name!r} has infinite values in {_bad_rows(np.isinf(values), column.index)}; remove them")
+        raise DataError(
+            f"column {name!r} has infinite values in {_bad_rows(np.isinf(values), column.index)}; remove them"
+        )
     return values
 
 
-def _encode_numeric(name: str, column: pd.Series, family: str, trials, data: pd.DataFrame) -> np.ndarray:
+def _encode_numeric(
+    name: str, column: pd.Series, family: str, trials, data: pd.DataFrame
+) -> np.ndarray:
     values = _as_float(name, column)
     index = column.index
     if family == "Bernoulli":
         bad = (values != 0) & (values != 1)
         if bad.any():
-            raise DataError(f"column {name!r} is a Bernoulli node but has values other than 0/1 ({_bad_rows(bad, index)}); recode it as 0/1 or choose another family")
+            raise DataError(
+                f"column {name!r} is a Bernoulli node but has values other than 0/1 ({_bad_rows(bad, index)}); recode it as 0/1 or choose another family"
+            )
         return values.astype(np.int64)
     if family in {"Poisson", "NegativeBinomial", "Binomial"}:
         bad = (values < 0) | (values != np.round(values))
         if bad.any():
-            raise DataError(f"column {name!r} is a {family} node but has negative or non-integer counts ({_bad_rows(bad, index)}); counts must be whole numbers >= 0")
+            raise DataError(
+                f"column {name!r} is a {family} node but has negative or non-integer counts ({_bad_rows(bad, index)}); counts must be whole numbers >= 0"
+            )
         if family == "Binomial":
             n_trials = _trials_column(trials, data) if isinstance(trials, str) else trials
             over = values > n_trials
             if np.any(over):
-                raise DataError(f"column {name!r} has more successes than trials ({_bad_rows(np.asarray(over), index)})")
+                raise DataError(
+                    f"column {name!r} has more successes than trials ({_bad_rows(np.asarray(over), index)})"
+                )
         return values.astype(np.int64)
     if family in {"LogNormal", "Gamma"}:
         bad = values <= 0
         if bad.any():
-            raise DataError(f"column {name!r} is a {family} node but has values <= 0 ({_bad_rows(bad, index)}); use a family for real values such as Normal")
+            raise DataError(
+                f"column {name!r} is a {family} node but has values <= 0 ({_bad_rows(bad, index)}); use a family for real values such as Normal"
+            )
     return values
 
 
@@ -137,5 +163,7 @@ def _trials_column(col: str, data: pd.DataFrame) -> np.ndarray:
     values = _as_float(col, data[col])
     bad = (values < 1) | (values != np.round(values))
     if bad.any():
-        raise DataError(f"trials column {col!r} must hold whole numbers >= 1 ({_bad_rows(bad, data.index)})")
+        raise DataError(
+            f"trials column {col!r} must hold whole numbers >= 1 ({_bad_rows(bad, data.index)})"
+        )
     return values.astype(np.int64)

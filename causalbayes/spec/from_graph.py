@@ -73,20 +73,26 @@ def scm_from_graph(
     latent = set(latent) | set(dag.latent)
     for name in set(explicit) | latent:
         if name not in dag:
-            raise SpecError(f"{name!r} is given as a family or latent node but is not in the graph; nodes are {list(dag.nodes)}")
+            raise SpecError(
+                f"{name!r} is given as a family or latent node but is not in the graph; nodes are {list(dag.nodes)}"
+            )
     nodes = {}
     for name in dag.nodes:
         parents = dag.parents(name)
         if name in explicit:
             node = explicit[name]
             if set(node.parents) != set(parents):
-                raise SpecError(f"node {name!r}: its declared parents {list(node.parents)} differ from the graph's {list(parents)}")
+                raise SpecError(
+                    f"node {name!r}: its declared parents {list(node.parents)} differ from the graph's {list(parents)}"
+                )
             nodes[name] = node
             continue
         if name in latent:
             nodes[name] = Node("Normal", parents=parents, latent=True)
             continue
         if data is None or name not in data.columns:
-            raise DataError(f"cannot choose a family for {name!r}: no data column; pass data with that column, declare it in families=, or list it in latent=")
+            raise DataError(
+                f"cannot choose a family for {name!r}: no data column; pass data with that column, declare it in families=, or list it in latent="
+            )
         nodes[name] = Node(infer_family(data[name]), parents=parents)
     return SCM(nodes)

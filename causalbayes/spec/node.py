@@ -103,33 +103,49 @@ class Node:
         out = []
         for key, value in given:
             if key not in valid:
-                raise SpecError(f"prior given for unknown parameter {key!r}; this node's parameters are {list(valid)}")
+                raise SpecError(
+                    f"prior given for unknown parameter {key!r}; this node's parameters are {list(valid)}"
+                )
             prior = as_prior(value)
             if key in self.family_info.aux and prior.allows_negative():
-                raise SpecError(f"parameter {key!r} must be positive; give it a positive prior such as Prior('HalfNormal', sigma=1)")
+                raise SpecError(
+                    f"parameter {key!r} must be positive; give it a positive prior such as Prior('HalfNormal', sigma=1)"
+                )
             out.append((key, prior))
         return tuple(sorted(out, key=lambda kv: valid.index(kv[0])))
 
     def _check_family_options(self) -> None:
         if self.family == "Binomial":
             t = self.trials
-            ok = isinstance(t, str) and t or (isinstance(t, int) and not isinstance(t, bool) and t >= 1)
+            ok = (
+                isinstance(t, str)
+                and t
+                or (isinstance(t, int) and not isinstance(t, bool) and t >= 1)
+            )
             if not ok:
-                raise SpecError("Binomial needs trials: a positive integer or the name of a data column, e.g. Binomial(trials=10)")
+                raise SpecError(
+                    "Binomial needs trials: a positive integer or the name of a data column, e.g. Binomial(trials=10)"
+                )
         elif self.trials is not None:
             raise SpecError(f"trials only applies to Binomial nodes, not {self.family}")
         if self.family == "Categorical":
             if self.levels is not None:
                 levels = tuple(str(v) for v in self.levels)
                 if len(levels) < 2 or len(set(levels)) != len(levels):
-                    raise SpecError(f"Categorical levels must be at least two distinct labels, got {list(self.levels)}")
+                    raise SpecError(
+                        f"Categorical levels must be at least two distinct labels, got {list(self.levels)}"
+                    )
                 object.__setattr__(self, "levels", levels)
         elif self.levels is not None:
             raise SpecError(f"levels only apply to Categorical nodes, not {self.family}")
 
     # -- serialisation -------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"family": self.family, "parents": list(self.parents), "link": self.link}
+        d: dict[str, Any] = {
+            "family": self.family,
+            "parents": list(self.parents),
+            "link": self.link,
+        }
         if self.interactions:
             d["interactions"] = [list(p) for p in self.interactions]
         if self.priors:
@@ -146,10 +162,22 @@ class Node:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Node:
-        known = {"family", "parents", "link", "interactions", "priors", "latent", "intercept", "trials", "levels"}
+        known = {
+            "family",
+            "parents",
+            "link",
+            "interactions",
+            "priors",
+            "latent",
+            "intercept",
+            "trials",
+            "levels",
+        }
         unknown = set(d) - known
         if unknown:
-            raise SpecError(f"unknown node field(s) {sorted(unknown)}; known fields are {sorted(known)}")
+            raise SpecError(
+                f"unknown node field(s) {sorted(unknown)}; known fields are {sorted(known)}"
+            )
         priors = {k: Prior.from_dict(v) for k, v in dict(d.get("priors", {})).items()}
         levels = d.get("levels")
         return cls(
@@ -180,11 +208,15 @@ def _pair(value: Any) -> tuple[str, str]:
         value = value.split(":")
     pair = tuple(value) if not isinstance(value, str) else (value,)
     if len(pair) != 2 or not all(isinstance(v, str) for v in pair) or pair[0] == pair[1]:
-        raise SpecError(f"an interaction is two different parent names, e.g. ('dose', 'age') or 'dose:age'; got {value!r}")
+        raise SpecError(
+            f"an interaction is two different parent names, e.g. ('dose', 'age') or 'dose:age'; got {value!r}"
+        )
     return pair  # type: ignore[return-value]
 
 
-def _node(family: str, parents, *, link, interactions, priors, latent, intercept, trials=None, levels=None) -> Node:
+def _node(
+    family: str, parents, *, link, interactions, priors, latent, intercept, trials=None, levels=None
+) -> Node:
     prior_items = tuple(dict(priors or {}).items())
     return Node(
         family=family,
@@ -224,11 +256,32 @@ def _make(family: str):
 
     fam = FAMILIES[family]
 
-    def constructor(parents: Sequence[str] | str = (), *, link: str | None = None, interactions=(), priors=None, latent: bool = False, intercept: bool = True) -> Node:
-        return _node(family, parents, link=link, interactions=interactions, priors=priors, latent=latent, intercept=intercept)
+    def constructor(
+        parents: Sequence[str] | str = (),
+        *,
+        link: str | None = None,
+        interactions=(),
+        priors=None,
+        latent: bool = False,
+        intercept: bool = True,
+    ) -> Node:
+        return _node(
+            family,
+            parents,
+            link=link,
+            interactions=interactions,
+            priors=priors,
+            latent=latent,
+            intercept=intercept,
+        )
 
     constructor.__name__ = constructor.__qualname__ = family
-    constructor.__doc__ = _DOC.format(family=family, links=", ".join(fam.links), default=fam.default_link, aux="".join(f", ``{a}``" for a in fam.aux))
+    constructor.__doc__ = _DOC.format(
+        family=family,
+        links=", ".join(fam.links),
+        default=fam.default_link,
+        aux="".join(f", ``{a}``" for a in fam.aux),
+    )
     return constructor
 
 
@@ -241,7 +294,16 @@ Poisson = _make("Poisson")
 NegativeBinomial = _make("NegativeBinomial")
 
 
-def Binomial(parents: Sequence[str] | str = (), *, trials: int | str, link: str | None = None, interactions=(), priors=None, latent: bool = False, intercept: bool = True) -> Node:  # noqa: N802
+def Binomial(
+    parents: Sequence[str] | str = (),
+    *,
+    trials: int | str,
+    link: str | None = None,
+    interactions=(),
+    priors=None,
+    latent: bool = False,
+    intercept: bool = True,
+) -> Node:  # noqa: N802
     """Binomial structural equation with ``trials`` fixed or read from a data column.
 
     Examples
@@ -249,10 +311,27 @@ def Binomial(parents: Sequence[str] | str = (), *, trials: int | str, link: str 
     >>> Binomial(["page"], trials="visitors").trials
     'visitors'
     """
-    return _node("Binomial", parents, link=link, interactions=interactions, priors=priors, latent=latent, intercept=intercept, trials=trials)
+    return _node(
+        "Binomial",
+        parents,
+        link=link,
+        interactions=interactions,
+        priors=priors,
+        latent=latent,
+        intercept=intercept,
+        trials=trials,
+    )
 
 
-def Categorical(parents: Sequence[str] | str = (), *, levels: Sequence[str] | None = None, interactions=(), priors=None, latent: bool = False, intercept: bool = True) -> Node:  # noqa: N802
+def Categorical(
+    parents: Sequence[str] | str = (),
+    *,
+    levels: Sequence[str] | None = None,
+    interactions=(),
+    priors=None,
+    latent: bool = False,
+    intercept: bool = True,
+) -> Node:  # noqa: N802
     """Categorical (multinomial-logit) structural equation.
 
     The first level is the reference; each other level gets its own
@@ -263,4 +342,13 @@ def Categorical(parents: Sequence[str] | str = (), *, levels: Sequence[str] | No
     >>> Categorical(levels=["A", "B", "C"]).levels
     ('A', 'B', 'C')
     """
-    return _node("Categorical", parents, link=None, interactions=interactions, priors=priors, latent=latent, intercept=intercept, levels=levels)
+    return _node(
+        "Categorical",
+        parents,
+        link=None,
+        interactions=interactions,
+        priors=priors,
+        latent=latent,
+        intercept=intercept,
+        levels=levels,
+    )

@@ -77,7 +77,9 @@ class Prior:
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise SpecError(f"prior {dist}: parameter {name}={value!r} is not a number") from None
+                raise SpecError(
+                    f"prior {dist}: parameter {name}={value!r} is not a number"
+                ) from None
             if not math.isfinite(value):
                 raise SpecError(f"prior {dist}: parameter {name}={value} must be finite")
             if name in _POSITIVE_ARGS and dist != "Fixed" and value <= 0:
@@ -130,4 +132,6 @@ def as_prior(value: Prior | float | int) -> Prior:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Prior("Fixed", value=value)
-    raise SpecError(f"expected a causalbayes.Prior or a number, got {type(value).__name__}: {value!r}")
+    raise SpecError(
+        f"expected a causalbayes.Prior or a number, got {type(value).__name__}: {value!r}"
+    )

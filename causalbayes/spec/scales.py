@@ -66,7 +66,9 @@ def _scale(x: np.ndarray) -> Scale:
 
 def scales_from_data(scm: SCM, encoded: EncodedData) -> Scales:
     """Scales of every observed numeric column and numeric-by-numeric interaction."""
-    columns = {name: _scale(v) for name, v in encoded.values.items() if not scm.is_categorical(name)}
+    columns = {
+        name: _scale(v) for name, v in encoded.values.items() if not scm.is_categorical(name)
+    }
     for node in scm.nodes.values():
         for term in node.terms:
             if isinstance(term, Interaction) and not scm.term_is_categorical(term):

@@ -63,17 +63,23 @@ class SCM:
         names = [name for name, _ in items]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise GraphError(f"node name(s) {dup} declared more than once; give every node a unique name")
+            raise GraphError(
+                f"node name(s) {dup} declared more than once; give every node a unique name"
+            )
         if not items:
             raise SpecError("an SCM needs at least one node")
         for name, node in items:
             if not isinstance(node, Node):
-                raise SpecError(f"node {name!r} must be declared with a family such as cb.Normal(...), got {type(node).__name__}")
+                raise SpecError(
+                    f"node {name!r} must be declared with a family such as cb.Normal(...), got {type(node).__name__}"
+                )
         known = set(names)
         for name, node in items:
             unknown = [p for p in node.parents if p not in known]
             if unknown:
-                raise GraphError(f"node {name!r} has unknown parent(s) {unknown}; declared nodes are {names}")
+                raise GraphError(
+                    f"node {name!r} has unknown parent(s) {unknown}; declared nodes are {names}"
+                )
         edges = [(p, name) for name, node in items for p in node.parents]
         self._dag = DAG(names, edges, latent=[n for n, node in items if node.latent])
         self._nodes = MappingProxyType(dict(items))
@@ -82,7 +88,9 @@ class SCM:
     def _check_trials_columns(self) -> None:
         for name, node in self._nodes.items():
             if isinstance(node.trials, str) and node.trials in self._nodes:
-                raise SpecError(f"node {name!r}: trials column {node.trials!r} is also a node; trials must be an exogenous data column")
+                raise SpecError(
+                    f"node {name!r}: trials column {node.trials!r} is also a node; trials must be an exogenous data column"
+                )
 
     # -- structure -----------------------------------------------------------
     @property
@@ -193,7 +201,9 @@ class SCM:
         if not isinstance(d, Mapping) or d.get("format") != SPEC_FORMAT:
             raise SpecError(f"not a causalbayes SCM description (expected format {SPEC_FORMAT!r})")
         if d.get("version") != SPEC_VERSION:
-            raise SpecError(f"SCM description version {d.get('version')!r} is not supported (this causalbayes reads version {SPEC_VERSION}); upgrade causalbayes")
+            raise SpecError(
+                f"SCM description version {d.get('version')!r} is not supported (this causalbayes reads version {SPEC_VERSION}); upgrade causalbayes"
+            )
         return cls([(name, Node.from_dict(nd)) for name, nd in d["nodes"].items()])
 
     @classmethod
@@ -202,7 +212,14 @@ class SCM:
 
     # -- conveniences delegating to upper layers (imported lazily) -----------
     @classmethod
-    def from_graph(cls, graph: Any, data: pd.DataFrame | None = None, *, families: Mapping[str, Node] | None = None, latent: Iterable[str] = ()) -> SCM:
+    def from_graph(
+        cls,
+        graph: Any,
+        data: pd.DataFrame | None = None,
+        *,
+        families: Mapping[str, Node] | None = None,
+        latent: Iterable[str] = (),
+    ) -> SCM:
         """Build an SCM from a graph, choosing families from the data's column types.
 
         See :func:`causalbayes.spec.from_graph.scm_from_graph`.
@@ -229,7 +246,14 @@ class SCM:
 
         return generative_model(self, data=data, n=n)
 
-    def simulate(self, n: int, *, params: Mapping[str, Any] | None = None, random_seed=None, exog: pd.DataFrame | None = None) -> pd.DataFrame:
+    def simulate(
+        self,
+        n: int,
+        *,
+        params: Mapping[str, Any] | None = None,
+        random_seed=None,
+        exog: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
         """Simulate ``n`` units; see :func:`causalbayes.recovery.simulate`."""
         from causalbayes.recovery import simulate
 
