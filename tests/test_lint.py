@@ -13,10 +13,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize("args", [["check"], ["format", "--check"]], ids=["lint", "format"])
 def test_ruff(args):
-    ruff = shutil.which("ruff")
-    if ruff is None:
-        pytest.fail("ruff is not installed: pip install -e '.[test]'")
-    result = subprocess.run(
-        [ruff, *args, "causalbayes", "tests"], cwd=ROOT, capture_output=True, text=True
-    )
+    command = [sys.executable, "-m", "ruff", *args, "causalbayes", "tests"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
