@@ -1,0 +1,55 @@
+"""d-separation: textbook graphs and agreement with networkx on random DAGs."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from causalbayes.errors import GraphError
+from causalbayes.graph import DAG, d_separated
+
+
+@pytest.mark.parametrize(
+    ("edges", "x", "y", "z", "expected"),
+    [
+        ("a -> b -> c", "a", "c", (), False),  # chain open
+        ("a -> b -> c", "a", "c", ("b",), True),  # chain blocked
+        ("b -> a; b -> c", "a", "c", ("b",), True),  # fork blocked
+        ("a -> c; b -> c", "a", "b", (), True),  # collider closed
+        ("a -> c; b -> c", "a", "b", ("c",), False),  # conditioning on a collider opens it
+        ("a -> c; b -> c; c -> d", "a", "b", ("d",), False),  # ... and on its descendant
+        ("u1 -> m; u2 -> m; u1 -> t; u2 -> y; t -> y", "t", "y", ("m",), False),  # M-bias opened
+    ],
+)
+def test_textbook_graphs(edges, x, y, z, expected):
+    assert d_separated(DAG.from_edge_string(edges), x, y, z) is expected
+
+
+def test_bad_queries_raise_graph_error():
+    dag = DAG.from_edge_string("a -> b")
+    with pytest.raises(GraphError, match="'q' is not in the graph"):
+        d_separated(dag, "a", "q")
+    with pytest.raises(GraphError, match="disjoint"):
+        d_separated(dag, "a", ["a", "b"])
+    with pytest.raises(GraphError, match="both tested and conditioned"):
+        d_separated(dag, "a", "b", given="b")
+
+
+@st.composite
+def dag_and_query(draw):
+    n = draw(st.integers(3, 9))
+    names = [f"v{i}" for i in range(n)]
+    edges = [(names[i], names[j]) for i in range(n) for j in range(i + 1, n) if draw(st.booleans())]
+    roles = draw(st.lists(st.sampled_from(["x", "y", "z", "-"]), min_size=n, max_size=n))
+    pick = lambda r: {names[i] for i in range(n) if roles[i] == r}  # noqa: E731
+    return DAG(names, edges), pick("x"), pick("y"), pick("z")
+
+
+@settings(max_examples=50, deadline=None)
+@given(dag_and_query())
+def test_agrees_with_networkx(case):
+    dag, xs, ys, zs = case
+    assume(xs and ys)
+    assert d_separated(dag, xs, ys, zs) == nx.is_d_separator(dag.to_networkx(), xs, ys, zs)
