@@ -6,8 +6,16 @@ Pure graph code: nothing here imports PyMC.
 from __future__ import annotations
 
 from causalbayes.graph.dag import DAG
-from causalbayes.graph.dsep import d_separated
+from causalbayes.graph.dsep import d_separated, implied_independences
 from causalbayes.graph.parse import as_dag, parse_dot, parse_edges
 from causalbayes.graph.render import render
 
-__all__ = ["DAG", "as_dag", "d_separated", "parse_dot", "parse_edges", "render"]
+__all__ = [
+    "DAG",
+    "as_dag",
+    "d_separated",
+    "implied_independences",
+    "parse_dot",
+    "parse_edges",
+    "render",
+]

@@ -66,3 +66,32 @@ def d_separated(
                 seen.add(nxt)
                 frontier.append(nxt)
     return True
+
+
+def implied_independences(dag: DAG) -> list[tuple[str, str, tuple[str, ...]]]:
+    """A basis of the conditional independences the DAG implies (local Markov, pairwise).
+
+    For every node ``y`` and every earlier node ``x`` (topological order) that
+    is neither adjacent to it nor its descendant: ``x _||_ y | parents(y)``,
+    so every non-adjacent pair is tested once (as dagitty's pairwise list).
+    Each statement is implied by the DAG (local Markov property).  Statements whose
+    variables or conditioning sets include latent nodes are left out, since
+    data cannot test them.
+
+    Examples
+    --------
+    >>> implied_independences(DAG.from_edge_string("a -> b -> c"))
+    [('a', 'c', ('b',))]
+    """
+    order = dag.topological_order()
+    position = {n: i for i, n in enumerate(order)}
+    out = []
+    for y in order:
+        parents = dag.parents(y)
+        for x in order[: position[y]]:
+            if x in parents or y in dag.parents(x) or x in dag.descendants(y):
+                continue
+            statement = (x, y, tuple(sorted(parents, key=position.get)))
+            if dag.latent.isdisjoint({x, y, *parents}):
+                out.append(statement)
+    return out

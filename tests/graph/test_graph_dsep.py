@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from causalbayes.errors import GraphError
-from causalbayes.graph import DAG, d_separated
+from causalbayes.graph import DAG, d_separated, implied_independences
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,33 @@ def test_agrees_with_networkx(case):
     dag, xs, ys, zs = case
     assume(xs and ys)
     assert d_separated(dag, xs, ys, zs) == nx.is_d_separator(dag.to_networkx(), xs, ys, zs)
+
+
+def test_implied_independences_of_textbook_graphs():
+    assert (
+        implied_independences(
+            DAG.from_edge_string("humid -> dilution -> coating; humid -> coating")
+        )
+        == []
+    )
+    assert implied_independences(DAG.from_edge_string("a -> c; b -> c")) == [("a", "b", ())]
+    fork = DAG.from_edge_string("z -> x; z -> y")
+    assert implied_independences(fork) == [("x", "y", ("z",))]
+    latent = DAG(["u", "x", "y"], [("u", "x"), ("u", "y")], latent=["u"])
+    assert implied_independences(latent) == []
+
+
+@settings(max_examples=50, deadline=None)
+@given(dag_and_query())
+def test_every_implied_independence_is_a_d_separation_and_pairs_without_one_are_connected(case):
+    dag = case[0]
+    statements = implied_independences(dag)
+    for x, y, z in statements:
+        assert d_separated(dag, x, y, z)
+    # a basis: a non-adjacent pair separated by some set always has a statement
+    listed = {frozenset((x, y)) for x, y, _ in statements}
+    g = dag.to_networkx()
+    for a in dag.nodes:
+        for b in dag.nodes:
+            if a < b and not g.has_edge(a, b) and not g.has_edge(b, a):
+                assert frozenset((a, b)) in listed
