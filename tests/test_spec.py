@@ -150,16 +150,14 @@ def test_graph_renders_with_latent_nodes_dashed():
     scm = cb.SCM({"u": cb.Normal(latent=True), "y": cb.Normal(["u"])})
     source = scm.graph().source
     assert "dashed" in source
-    assert scm.graph().pipe(format="svg").startswith(b"<?xml") or b"<svg" in scm.graph().pipe(
-        format="svg"
-    )
+    assert b"<svg" in scm.graph().pipe(format="svg")
 
 
 def test_nothing_imports_pymc_when_declaring():
     import subprocess
     import sys
 
-    code = "import sys, causalbayes as cb; cb.examples.coating_scm() if False else cb.SCM({'x': cb.Normal()}); print('pymc' in sys.modules)"
+    code = "import sys, causalbayes as cb; cb.examples.coating_scm().to_json(); print('pymc' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -16,10 +16,11 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from causalbayes.errors import DataError, SpecError
+from causalbayes.spec.data import EncodedData, encode_data
 from causalbayes.spec.default_priors import resolved_priors
 from causalbayes.spec.naming import UNIT_DIM, contrasts_dim, levels_dim
 from causalbayes.spec.priors import Prior
-from causalbayes.spec.scales import Scales, unit_scales
+from causalbayes.spec.scales import Scales, scales_from_data, unit_scales
 from causalbayes.spec.scm import SCM, Parameter
 from causalbayes.spec.terms import Interaction, Linear
 
@@ -43,21 +44,19 @@ def build_model(
     return model
 
 
+def model_for_data(scm: SCM, data: pd.DataFrame) -> tuple[EncodedData, Scales, pm.Model]:
+    """Validate and encode ``data``, scale the default priors to it, build the generative model."""
+    encoded = encode_data(scm, data)
+    scales = scales_from_data(encoded.scm, encoded)
+    return encoded, scales, build_model(encoded.scm, n=encoded.n, scales=scales, exog=encoded.exog)
+
+
 def generative_model(
     scm: SCM, *, data: pd.DataFrame | None = None, n: int | None = None
 ) -> pm.Model:
     """The generative model sized by ``data`` (priors scaled to it) or by ``n`` (unit scales)."""
-    from causalbayes.spec.data import encode_data
-    from causalbayes.spec.scales import scales_from_data
-
     if data is not None:
-        encoded = encode_data(scm, data)
-        return build_model(
-            encoded.scm,
-            n=encoded.n,
-            scales=scales_from_data(encoded.scm, encoded),
-            exog=encoded.exog,
-        )
+        return model_for_data(scm, data)[2]
     if n is None:
         raise SpecError("give data= or the number of units n=")
     return build_model(scm, n=n, scales=unit_scales())

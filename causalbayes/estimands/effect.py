@@ -38,6 +38,12 @@ class Effect:
     def _extra_dims(self) -> list[str]:
         return [d for d in self.draws.dims if d not in ("chain", "draw")]
 
+    def _elements(self) -> list[tuple[str, np.ndarray]]:
+        """(label, all draws) for each element of the effect (one for a scalar effect)."""
+        stacked = self.draws.stack(sample=("chain", "draw")).transpose(..., "sample")
+        flat = stacked.values.reshape(-1, stacked.sizes["sample"])
+        return list(zip(_labels(self.estimand, stacked, self._extra_dims), flat, strict=True))
+
     def mean(self) -> float | xr.DataArray:
         m = self.draws.mean(("chain", "draw"))
         return float(m) if m.ndim == 0 else m
@@ -63,11 +69,8 @@ class Effect:
 
     def summary(self, *, hdi_prob: float = 0.94) -> pd.DataFrame:
         """Mean, sd, HDI bounds and the probability of each sign (one row per element)."""
-        stacked = self.draws.stack(sample=("chain", "draw")).transpose(..., "sample")
-        flat = stacked.values.reshape(-1, stacked.sizes["sample"])
-        labels = _labels(self.estimand, stacked, self._extra_dims)
         rows = []
-        for label, x in zip(labels, flat, strict=True):
+        for label, x in self._elements():
             low, high = az.hdi(x, hdi_prob=hdi_prob)
             rows.append(
                 {
@@ -88,9 +91,8 @@ class Effect:
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 3.2))
-        stacked = self.draws.stack(sample=("chain", "draw")).transpose(..., "sample")
-        flat = stacked.values.reshape(-1, stacked.sizes["sample"])
-        for label, x in zip(_labels(self.estimand, stacked, self._extra_dims), flat, strict=True):
+        elements = self._elements()
+        for label, x in elements:
             low, high = az.hdi(x, hdi_prob=hdi_prob)
             counts, edges = np.histogram(x, bins=60, density=True)
             centres = 0.5 * (edges[1:] + edges[:-1])
@@ -100,7 +102,7 @@ class Effect:
         ax.set_xlabel(self.description)
         ax.set_ylabel("posterior density")
         ax.set_title(f"{self.estimand}: mean and {hdi_prob:.0%} HDI")
-        if len(flat) > 1:
+        if len(elements) > 1:
             ax.legend()
         return ax
 

@@ -27,6 +27,7 @@ from pytensor.tensor.random.type import RandomGeneratorType
 
 from causalbayes.compile import build_model, expected_value
 from causalbayes.inference.fit import Fit
+from causalbayes.spec.naming import levels_dim
 
 # Upper bound on draws x units held at once by one chunk (float64: ~200 MB).
 CHUNK_ELEMENTS = 25_000_000
@@ -113,8 +114,6 @@ class InterventionalMean:
         return xr.DataArray(result, dims=("chain", "draw", *extra_dims), coords=coords)
 
     def _outcome_dims(self, n_extra: int) -> tuple[str, ...]:
-        from causalbayes.spec.naming import levels_dim
-
         return (levels_dim(self.outcome),) if n_extra else ()
 
 

@@ -81,12 +81,13 @@ class Fit:
         for name in names:
             draws = self.posterior[name]
             extra = [d for d in draws.dims if d not in ("chain", "draw")]
+            mean, sd = draws.mean(("chain", "draw")), draws.std(("chain", "draw"))
             for label, index in _elements(draws, extra):
                 rows.append(
                     {
                         "parameter": label.format(name=name),
-                        "mean": float(draws.mean(("chain", "draw"))[index]),
-                        "sd": float(draws.std(("chain", "draw"))[index]),
+                        "mean": float(mean[index]),
+                        "sd": float(sd[index]),
                         "hdi_low": float(hdi[name].sel(hdi="lower")[index]),
                         "hdi_high": float(hdi[name].sel(hdi="higher")[index]),
                         "r_hat": float(rhat[name][index]) if rhat is not None else np.nan,

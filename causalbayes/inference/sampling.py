@@ -9,12 +9,12 @@ import arviz as az
 import pandas as pd
 import pymc as pm
 
-from causalbayes.compile import build_model
+from causalbayes.compile import model_for_data
 from causalbayes.errors import SpecError
 from causalbayes.inference.diagnostics import diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
-from causalbayes.spec.data import EncodedData, encode_data
-from causalbayes.spec.scales import Scales, scales_from_data
+from causalbayes.spec.data import EncodedData
+from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM
 
 SAMPLERS = ("pymc",)
@@ -115,9 +115,7 @@ def conditioned_model(scm: SCM, data: pd.DataFrame) -> pm.Model:
 
 
 def _condition(scm: SCM, data: pd.DataFrame) -> tuple[EncodedData, Scales, pm.Model]:
-    encoded = encode_data(scm, data)
-    scales = scales_from_data(encoded.scm, encoded)
-    model = build_model(encoded.scm, n=encoded.n, scales=scales, exog=encoded.exog)
+    encoded, scales, model = model_for_data(scm, data)
     observed = pm.observe(model, {name: encoded.values[name] for name in encoded.scm.observed})
     return encoded, scales, observed
 

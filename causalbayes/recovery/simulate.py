@@ -11,7 +11,7 @@ import pymc as pm
 
 from causalbayes.compile import build_model
 from causalbayes.errors import DataError, SpecError
-from causalbayes.spec.data import _trials_column
+from causalbayes.spec.data import trials_column
 from causalbayes.spec.default_priors import resolved_priors
 from causalbayes.spec.scales import unit_scales
 from causalbayes.spec.scm import SCM
@@ -87,7 +87,7 @@ def _exog_arrays(scm: SCM, exog: pd.DataFrame | None, n: int) -> dict[str, np.nd
         )
     if len(exog) != n:
         raise DataError(f"exog has {len(exog)} rows but n={n}")
-    return {col: _trials_column(col, exog) for col in needed}
+    return {col: trials_column(col, exog) for col in needed}
 
 
 def _checked_params(model: pm.Model, params: Mapping[str, Any]) -> dict[str, np.ndarray]:

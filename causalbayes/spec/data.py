@@ -62,7 +62,7 @@ def encode_data(scm: SCM, data: pd.DataFrame, *, nodes: Iterable[str] | None = N
     for name in wanted:
         trials = scm.nodes[name].trials
         if isinstance(trials, str):
-            exog[trials] = _trials_column(trials, data)
+            exog[trials] = trials_column(trials, data)
     return EncodedData(SCM(resolved), len(data), values, exog)
 
 
@@ -141,7 +141,7 @@ def _encode_numeric(
                 f"column {name!r} is a {family} node but has negative or non-integer counts ({_bad_rows(bad, index)}); counts must be whole numbers >= 0"
             )
         if family == "Binomial":
-            n_trials = _trials_column(trials, data) if isinstance(trials, str) else trials
+            n_trials = trials_column(trials, data) if isinstance(trials, str) else trials
             over = values > n_trials
             if np.any(over):
                 raise DataError(
@@ -157,7 +157,7 @@ def _encode_numeric(
     return values
 
 
-def _trials_column(col: str, data: pd.DataFrame) -> np.ndarray:
+def trials_column(col: str, data: pd.DataFrame) -> np.ndarray:
     if col not in data.columns:
         raise DataError(f"data is missing the Binomial trials column {col!r}")
     values = _as_float(col, data[col])

@@ -252,9 +252,7 @@ _DOC = """{family} structural equation.
 
 
 def _make(family: str):
-    from causalbayes.spec.families import FAMILIES
-
-    fam = FAMILIES[family]
+    fam = get_family(family)
 
     def constructor(
         parents: Sequence[str] | str = (),
