@@ -350,7 +350,9 @@ def _float_in(value: Any) -> float:
 
 def _parse_scales(d: Any) -> Scales:
     if not isinstance(d, dict) or not all(isinstance(v, dict) for v in d.values()):
-        raise ValueError("scales must map column names to {mean, sd, log_mean, log_sd}")
+        raise ValueError(
+            "scales must map column names to {mean, sd, log_mean, log_sd, lower, upper}"
+        )
     return Scales.from_dict(
         {name: {k: _float_in(v) for k, v in scale.items()} for name, scale in d.items()}
     )

@@ -1,6 +1,19 @@
-"""Spec -> PyMC.  All naming of PyMC variables and dims comes from spec.naming."""
+"""Spec -> PyMC: the only layer that creates PyMC variables."""
 
-from causalbayes.compile.means import expected_value
-from causalbayes.compile.model import build_model, generative_model, model_for_data
+from causalbayes.compile.model import (
+    build_model,
+    design_for,
+    expected_value,
+    generative_model,
+    model_for_data,
+)
+from causalbayes.compile.predictor import Design
 
-__all__ = ["build_model", "expected_value", "generative_model", "model_for_data"]
+__all__ = [
+    "Design",
+    "build_model",
+    "design_for",
+    "expected_value",
+    "generative_model",
+    "model_for_data",
+]

@@ -3,52 +3,106 @@
 One PyMC random variable per node (dims ``unit``), one per estimated
 parameter, named as in :mod:`causalbayes.spec.naming`.  Nothing is observed
 here: conditioning (``pm.observe``) and interventions (``pm.do``) are pure
-transforms applied to this model by the upper layers.
+transforms applied to this model by the upper layers.  The one exception is
+imputation: a node with missing entries is split into its observed rows
+(named as the node, to be observed) and ``<node>.missing`` (latent).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import pymc as pm
-import pytensor.tensor as pt
 
+from causalbayes.compile.families import Extra, distribution, family_mean
+from causalbayes.compile.parameters import create_parameters, read_parameters
+from causalbayes.compile.predictor import Design, hurdle_predictor, linear_predictor
 from causalbayes.errors import DataError, SpecError
 from causalbayes.spec.data import EncodedData, encode_data
 from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.naming import UNIT_DIM, contrasts_dim, levels_dim
-from causalbayes.spec.priors import Prior
+from causalbayes.spec.naming import (
+    UNIT_DIM,
+    basis_dim,
+    contrasts_dim,
+    cutpoints_dim,
+    gaps_dim,
+    groups_dim,
+    levels_dim,
+    r2d2_dim,
+)
 from causalbayes.spec.scales import Scales, scales_from_data, unit_scales
-from causalbayes.spec.scm import SCM, Parameter
-from causalbayes.spec.terms import Interaction, Linear
+from causalbayes.spec.scm import SCM
+from causalbayes.spec.terms import Spline
 
 
 def build_model(
-    scm: SCM, *, n: int, scales: Scales, exog: Mapping[str, np.ndarray] | None = None
+    scm: SCM,
+    *,
+    n: int,
+    scales: Scales,
+    exog: Mapping[str, np.ndarray] | None = None,
+    groups: Mapping[str, np.ndarray] | None = None,
+    impute: Mapping[str, np.ndarray] | None = None,
 ) -> pm.Model:
     """The generative model of ``scm`` for ``n`` units.
 
     ``scales`` set the default priors (see :mod:`causalbayes.spec.scales`);
-    ``exog`` holds exogenous columns such as Binomial trials.
+    ``exog`` holds exogenous columns (Binomial trials, standard errors);
+    ``groups`` the integer group codes per grouping key; ``impute`` masks of
+    the rows whose values are missing, per node (fitting only).
     """
-    exog = dict(exog or {})
+    design = Design(n, scales, dict(exog or {}), dict(groups or {}))
+    impute = dict(impute or {})
     priors = resolved_priors(scm, scales)
     with pm.Model(coords=_coords(scm, n)) as model:
-        values: dict[str, pt.TensorVariable] = {}
+        values: dict = {}
         for name in scm.order:
-            params = {p.local: _parameter(p, priors[p.name], model) for p in scm.parameters(name)}
-            eta = _linear_predictor(scm, name, params, values, n)
-            values[name] = _node_variable(scm, name, eta, params, exog, n)
+            params = create_parameters(scm, name, priors, model, scales)
+            eta = linear_predictor(scm, name, params, values, design)
+            cls, kwargs = distribution(
+                scm.nodes[name], eta, params, _extra(scm, name, params, values, design)
+            )
+            if name in impute:
+                values[name] = _split_for_imputation(name, cls, kwargs, impute[name], n)
+            else:
+                values[name] = cls(name, **kwargs, dims=UNIT_DIM)
     return model
 
 
-def model_for_data(scm: SCM, data: pd.DataFrame) -> tuple[EncodedData, Scales, pm.Model]:
-    """Validate and encode ``data``, scale the default priors to it, build the generative model."""
-    encoded = encode_data(scm, data)
+def expected_value(scm: SCM, name: str, model: pm.Model, design: Design):
+    """``E[name | parents]`` per unit, from the variables of ``model`` (any ``pm.do`` clone)."""
+    priors = resolved_priors(scm, design.scales)
+    params = read_parameters(scm, name, model, priors)
+    values = {p: model[p] for p in scm.nodes[name].parents}
+    eta = linear_predictor(scm, name, params, values, design)
+    return family_mean(scm.nodes[name], eta, params, _extra(scm, name, params, values, design))
+
+
+def design_for(encoded: EncodedData, scales: Scales) -> Design:
+    return Design(encoded.n, scales, dict(encoded.exog), dict(encoded.groups))
+
+
+def model_for_data(
+    scm: SCM, data: pd.DataFrame, *, missing: str = "raise"
+) -> tuple[EncodedData, Scales, pm.Model]:
+    """Validate and encode ``data``, scale the default priors to it, build the generative model.
+
+    With ``missing="impute"`` the model is split for imputation (see :func:`build_model`).
+    """
+    encoded = encode_data(scm, data, missing=missing)
     scales = scales_from_data(encoded.scm, encoded)
-    return encoded, scales, build_model(encoded.scm, n=encoded.n, scales=scales, exog=encoded.exog)
+    model = build_model(
+        encoded.scm,
+        n=encoded.n,
+        scales=scales,
+        exog=encoded.exog,
+        groups=encoded.groups,
+        impute=encoded.missing,
+    )
+    return encoded, scales, model
 
 
 def generative_model(
@@ -56,133 +110,91 @@ def generative_model(
 ) -> pm.Model:
     """The generative model sized by ``data`` (priors scaled to it) or by ``n`` (unit scales)."""
     if data is not None:
-        return model_for_data(scm, data)[2]
+        encoded = encode_data(scm, data)
+        scales = scales_from_data(encoded.scm, encoded)
+        return build_model(
+            encoded.scm, n=encoded.n, scales=scales, exog=encoded.exog, groups=encoded.groups
+        )
     if n is None:
         raise SpecError("give data= or the number of units n=")
     return build_model(scm, n=n, scales=unit_scales())
+
+
+def _extra(scm: SCM, name: str, params: dict, values: dict, design: Design) -> Extra:
+    node = scm.nodes[name]
+    trials = (
+        _exog_column(name, node.trials, "Binomial trials", design)
+        if node.trials is not None
+        else None
+    )
+    se = (
+        _exog_column(name, node.measurement_error, "standard errors", design)
+        if node.measurement_error
+        else None
+    )
+    hurdle = (
+        hurdle_predictor(scm, name, params, values, design) if node.family_info.hurdle else None
+    )
+    return Extra(trials=trials, se=se, hurdle_eta=hurdle)
+
+
+def _exog_column(name: str, column, what: str, design: Design):
+    if isinstance(column, int):
+        return column
+    if column not in design.exog:
+        raise DataError(
+            f"node {name!r} reads its {what} from column {column!r}; pass a data frame with that column"
+        )
+    values = np.asarray(design.exog[column])
+    if values.shape != (design.n,):
+        raise DataError(f"{what} column {column!r} has {values.shape[0]} rows, expected {design.n}")
+    return values
+
+
+def _split_for_imputation(name: str, cls, kwargs: dict, mask: np.ndarray, n: int):
+    """Observed rows as ``name`` (to be observed), missing rows as latent ``name.missing``."""
+    import pytensor.tensor as pt
+
+    seen, unseen = np.flatnonzero(~mask), np.flatnonzero(mask)
+
+    def rows(value, index):
+        value = pt.as_tensor(value)
+        return value[index] if value.ndim >= 1 else value
+
+    observed = cls(name, **{k: rows(v, seen) for k, v in kwargs.items()}, shape=len(seen))
+    latent = cls(
+        f"{name}.missing", **{k: rows(v, unseen) for k, v in kwargs.items()}, shape=len(unseen)
+    )
+    full = pt.zeros((n,), dtype=observed.dtype)
+    return pt.set_subtensor(pt.set_subtensor(full[seen], observed)[unseen], latent)
 
 
 def _coords(scm: SCM, n: int) -> dict[str, list]:
     coords: dict[str, list] = {UNIT_DIM: list(range(n))}
     for name in scm.order:
         node = scm.nodes[name]
-        if node.family == "Categorical":
+        if node.has_levels:
             if node.levels is None:
                 raise SpecError(
-                    f"Categorical node {name!r} needs levels=[...] to build a model without data; they are read from the data when fitting"
+                    f"{node.family} node {name!r} needs levels=[...] to build a model without data; "
+                    "they are read from the data when fitting"
                 )
             coords[levels_dim(name)] = list(node.levels)
             coords[contrasts_dim(name)] = list(node.levels[1:])
+            if node.family == "OrderedLogistic":
+                coords[cutpoints_dim(name)] = [f"{a}|{b}" for a, b in pairwise(node.levels)]
+                coords[gaps_dim(name)] = coords[cutpoints_dim(name)][1:]
+        for key, _ in node.groups:
+            levels = node.levels_of_group(key)
+            if levels is None:
+                raise SpecError(
+                    f"node {name!r} varies by {key!r}, whose groups are read from the data; "
+                    "fit or build the model with data, or simulate with groups=DataFrame"
+                )
+            coords[groups_dim(key)] = list(levels)
+        for term in node.terms:
+            if isinstance(term, Spline):
+                coords[basis_dim(name, term.name)] = list(range(1, term.df + 1))
+        if node.r2d2 is not None:
+            coords[r2d2_dim(name)] = [t.name for t in node.r2d2_terms]
     return coords
-
-
-def _parameter(p: Parameter, prior: Prior, model: pm.Model):
-    if prior.is_fixed:
-        shape = tuple(len(model.coords[d]) for d in p.dims)
-        return pt.as_tensor(np.full(shape, prior.kwargs["value"]))
-    dist = getattr(pm, prior.dist)  # name comes from the PRIOR_DISTRIBUTIONS whitelist
-    return dist(p.name, **prior.kwargs, dims=p.dims or None)
-
-
-def _linear_predictor(scm: SCM, name: str, params: dict, values: dict, n: int):
-    node = scm.nodes[name]
-    out_shape = (len(node.levels) - 1,) if node.family == "Categorical" else ()
-    eta = pt.zeros((n, *out_shape))
-    if node.intercept:
-        eta = eta + params["intercept"]
-    cell_means = scm.cell_means_parent(name)
-    for term in node.terms:
-        eta = eta + _term(
-            scm,
-            term,
-            params[term.name],
-            values,
-            with_reference=term is not cell_means,
-            categorical_out=bool(out_shape),
-        )
-    return eta
-
-
-def _term(
-    scm: SCM,
-    term: Linear | Interaction,
-    coef,
-    values: dict,
-    *,
-    with_reference: bool,
-    categorical_out: bool,
-):
-    """coef table indexed by categorical codes, times the product of numeric parents."""
-    table, index = pt.as_tensor(coef), []
-    for v in term.variables:
-        if scm.is_categorical(v):
-            if with_reference:  # the reference level's effect is zero
-                table = _pad_reference(table, axis=len(index))
-            index.append(values[v])
-    contribution = table[tuple(index)] if index else table
-    for v in term.variables:
-        if not scm.is_categorical(v):
-            x = values[v]
-            contribution = contribution * (x[:, None] if categorical_out else x)
-    return contribution
-
-
-def _pad_reference(table, axis: int):
-    first = (slice(None),) * axis + (slice(0, 1),)
-    return pt.concatenate([pt.zeros_like(table[first]), table], axis=axis)
-
-
-def _inverse_link(link: str, eta):
-    if link == "identity":
-        return eta
-    if link == "log":
-        return pt.exp(eta)
-    if link == "logit":
-        return pt.sigmoid(eta)
-    if link == "probit":
-        return 0.5 * (1.0 + pt.erf(eta / np.sqrt(2.0)))
-    raise SpecError(f"unknown link {link!r}")  # unreachable: links are validated in the spec
-
-
-def _node_variable(scm: SCM, name: str, eta, params: dict, exog: Mapping[str, np.ndarray], n: int):
-    node = scm.nodes[name]
-    family, dims = node.family, UNIT_DIM
-    if family == "Categorical":
-        logits = pt.concatenate([pt.zeros((n, 1)), eta], axis=1)
-        return pm.Categorical(name, logit_p=logits, dims=dims)
-    mean = _inverse_link(node.link, eta)
-    if family == "Normal":
-        return pm.Normal(name, mu=mean, sigma=params["sigma"], dims=dims)
-    if family == "StudentT":
-        return pm.StudentT(name, nu=params["nu"], mu=mean, sigma=params["sigma"], dims=dims)
-    if family == "LogNormal":
-        return pm.LogNormal(name, mu=mean, sigma=params["sigma"], dims=dims)
-    if family == "Gamma":
-        return pm.Gamma(name, alpha=params["alpha"], beta=params["alpha"] / mean, dims=dims)
-    if family == "Bernoulli":
-        if node.link == "logit":  # numerically stable form
-            return pm.Bernoulli(name, logit_p=eta, dims=dims)
-        return pm.Bernoulli(name, p=mean, dims=dims)
-    if family == "Binomial":
-        trials = _trials(name, node.trials, exog, n)
-        if node.link == "logit":
-            return pm.Binomial(name, n=trials, logit_p=eta, dims=dims)
-        return pm.Binomial(name, n=trials, p=mean, dims=dims)
-    if family == "Poisson":
-        return pm.Poisson(name, mu=mean, dims=dims)
-    if family == "NegativeBinomial":
-        return pm.NegativeBinomial(name, mu=mean, alpha=params["alpha"], dims=dims)
-    raise SpecError(f"family {family!r} has no compiler")  # unreachable: families are validated
-
-
-def _trials(name: str, trials, exog: Mapping[str, np.ndarray], n: int):
-    if isinstance(trials, int):
-        return trials
-    if trials not in exog:
-        raise DataError(
-            f"node {name!r} reads its Binomial trials from column {trials!r}; pass a data frame with that column"
-        )
-    column = np.asarray(exog[trials])
-    if column.shape != (n,):
-        raise DataError(f"trials column {trials!r} has {column.shape[0]} rows, expected {n}")
-    return pt.as_tensor(column)

@@ -6,11 +6,12 @@ treatment values reuses one compiled graph.  Units are averaged inside the
 graph and draws are processed in chunks, so memory stays bounded.
 
 Sample version: observed non-descendants of the treatment are held at their
-observed values and latent ones at their posterior draws; descendants are
-regenerated from their mechanisms.  Population version: every node other
-than the treatment is drawn afresh from the model.  Every treatment value
-sees the same regenerated units (common random numbers), so contrasts carry
-no extra Monte Carlo noise from drawing the two worlds independently.
+observed values (imputed entries at their posterior draws) and latent ones at
+their posterior draws; descendants are regenerated from their mechanisms.
+Population version: every node other than the treatment is drawn afresh from
+the model.  Every treatment value sees the same regenerated units (common
+random numbers), so contrasts carry no extra Monte Carlo noise from drawing
+the two worlds independently.
 """
 
 from __future__ import annotations
@@ -21,16 +22,40 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
-from pymc.pytensorf import reseed_rngs
-from pytensor.graph.replace import vectorize_graph
-from pytensor.tensor.random.type import RandomGeneratorType
 
-from causalbayes.compile import build_model, expected_value
+from causalbayes.compile import Design, build_model, expected_value
+from causalbayes.errors import QueryError
+from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.inference.fit import Fit
 from causalbayes.spec.naming import levels_dim
 
-# Upper bound on draws x units held at once by one chunk (float64: ~200 MB).
-CHUNK_ELEMENTS = 25_000_000
+
+def posterior_inputs(fit: Fit, world: pm.Model, held_latent=()) -> dict[str, pt.TensorVariable]:
+    """World variables to feed with posterior draws: every non-node free variable, plus held latent nodes."""
+    nodes = set(fit.scm.nodes)
+    return {
+        v.name: v
+        for v in world.free_RVs
+        if v.name in fit.posterior and (v.name not in nodes or v.name in held_latent)
+    }
+
+
+def held_values(fit: Fit, names) -> tuple[dict, dict]:
+    """Interventions holding observed nodes at their data, and placeholders for imputed entries."""
+    interventions, placeholders = {}, {}
+    for v in names:
+        column = fit.encoded.values.get(v)
+        if column is None:
+            continue
+        mask = fit.encoded.missing.get(v)
+        if mask is None:
+            interventions[v] = column
+            continue
+        filler = pt.vector(f"{v}.missing", dtype=str(column.dtype))
+        base = pt.as_tensor(np.where(mask, 0.0, column))
+        interventions[v] = pt.set_subtensor(base[np.flatnonzero(mask)], filler)
+        placeholders[f"{v}.missing"] = filler
+    return interventions, placeholders
 
 
 @dataclass(frozen=True)
@@ -41,9 +66,7 @@ class InterventionalMean:
     treatment: str
     outcome: str
     n_units: int
-    input_names: tuple[str, ...]
-    function: object  # compiled pytensor function (batched inputs..., t) -> (batch, ...)
-    seed: int  # every call restarts the RNGs here: all values see the same regenerated units
+    draws: DrawFunction
 
     @classmethod
     def build(
@@ -58,11 +81,16 @@ class InterventionalMean:
     ) -> InterventionalMean:
         scm = fit.scm
         n_units = fit.encoded.n if n is None else n
-        model = (
-            fit.model
-            if n_units == fit.encoded.n
-            else build_model(scm, n=n_units, scales=fit.scales, exog=fit.encoded.exog)
-        )
+        if n_units == fit.encoded.n:
+            model, design = fit.model, fit.design
+        else:
+            if fit.encoded.exog or fit.encoded.groups:
+                raise QueryError(
+                    "this SCM reads exogenous columns (trials, standard errors or groups) per unit; "
+                    "a population of another size has none: leave n unset"
+                )
+            design = Design(n_units, fit.scales)
+            model = build_model(scm, n=n_units, scales=fit.scales)
         dtype = "int64" if scm[treatment].family_info.is_discrete else "float64"
         value = pt.scalar("do_value", dtype=dtype)
         interventions = {treatment: pt.full((n_units,), value, dtype=dtype)}
@@ -73,50 +101,22 @@ class InterventionalMean:
             if population
             else [v for v in scm.nodes if v not in descendants and v not in (treatment, outcome)]
         )
-        interventions.update({v: fit.encoded.values[v] for v in held if v in fit.encoded.values})
+        held_data, placeholders = held_values(fit, held)
+        interventions.update(held_data)
         world = pm.do(model, interventions)
-        target = expected_value(world[outcome]).mean(axis=0)
-        parameters = {p.name for p in scm.parameters()}
-        latent_held = {v for v in held if scm[v].latent}
-        names = tuple(
-            v.name
-            for v in world.free_RVs
-            if v.name in fit.posterior and (v.name in parameters or v.name in latent_held)
+        target = expected_value(scm, outcome, world, design).mean(axis=0)
+        inputs = posterior_inputs(fit, world, held_latent={v for v in held if scm[v].latent})
+        inputs.update(placeholders)
+        draws = DrawFunction.compile(
+            inputs, [target], extra=[value], units=n_units, random_seed=random_seed
         )
-        originals = [world[name] for name in names]
-        batched = [
-            pt.tensor(f"{name}__draws", shape=(None, *v.type.shape), dtype=v.dtype)
-            for name, v in zip(names, originals, strict=True)
-        ]
-        per_draw = vectorize_graph(target, replace=dict(zip(originals, batched, strict=True)))
-        function = pm.compile([*batched, value], per_draw, on_unused_input="ignore")
-        seed = int(np.random.default_rng(random_seed).integers(2**31))
-        return cls(fit, treatment, outcome, n_units, names, function, seed)
+        return cls(fit, treatment, outcome, n_units, draws)
 
     def __call__(self, value) -> xr.DataArray:
         """Draws of the unit-averaged expected outcome under ``do(treatment = value)``."""
         posterior = self.fit.posterior
-        chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
-        flat = {name: _flat_draws(posterior[name]) for name in self.input_names}
-        total = chains * draws
-        step = max(1, CHUNK_ELEMENTS // max(1, self.n_units))
-        rngs = [v for v in self.function.get_shared() if isinstance(v.type, RandomGeneratorType)]
-        reseed_rngs(rngs, self.seed)  # common random numbers across treatment values
-        pieces = []
-        for start in range(0, total, step):
-            chunk = [flat[name][start : start + step] for name in self.input_names]
-            pieces.append(np.asarray(self.function(*chunk, value)))
-        result = np.concatenate(pieces, axis=0).reshape(chains, draws, *pieces[0].shape[1:])
-        extra_dims = self._outcome_dims(result.ndim - 2)
-        coords = {"chain": posterior.chain.values, "draw": posterior.draw.values}
-        if extra_dims:
-            coords[extra_dims[0]] = list(self.fit.scm[self.outcome].levels)
-        return xr.DataArray(result, dims=("chain", "draw", *extra_dims), coords=coords)
-
-    def _outcome_dims(self, n_extra: int) -> tuple[str, ...]:
-        return (levels_dim(self.outcome),) if n_extra else ()
-
-
-def _flat_draws(da: xr.DataArray) -> np.ndarray:
-    values = da.transpose("chain", "draw", ...).values
-    return values.reshape(-1, *values.shape[2:])
+        (result,) = self.draws(flat_draws(posterior, self.draws.input_names), value)
+        levels = self.fit.scm[self.outcome].levels if result.ndim > 1 else None
+        dims = (levels_dim(self.outcome),) if levels is not None else ()
+        coords = {dims[0]: list(levels)} if levels is not None else None
+        return as_draws_array(result, posterior, dims, coords)

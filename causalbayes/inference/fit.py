@@ -13,7 +13,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-from causalbayes.compile import build_model
+from causalbayes.compile import Design, build_model, design_for
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.spec.data import EncodedData, encode_data
 from causalbayes.spec.default_priors import resolved_priors
@@ -41,6 +41,9 @@ class Fit:
         Data scales behind the default priors.
     diagnostics : Diagnostics
     sampler : str
+    missing : {"raise", "impute"}
+        How missing values in ``data`` were treated (imputed entries are the
+        latent ``<node>.missing`` in the posterior).
     """
 
     scm: SCM
@@ -49,6 +52,7 @@ class Fit:
     scales: Scales
     diagnostics: Diagnostics
     sampler: str = "pymc"
+    missing: str = "raise"
 
     @property
     def posterior(self) -> xr.Dataset:
@@ -56,16 +60,32 @@ class Fit:
 
     @cached_property
     def encoded(self) -> EncodedData:
-        return encode_data(self.scm, self.data)
+        return encode_data(self.scm, self.data, missing=self.missing)
+
+    @cached_property
+    def design(self) -> Design:
+        """Units, scales and exogenous columns of the fitted data."""
+        return design_for(self.encoded, self.scales)
 
     @cached_property
     def model(self) -> pm.Model:
         """The generative model (nothing observed) the posterior belongs to."""
-        return build_model(self.scm, n=self.encoded.n, scales=self.scales, exog=self.encoded.exog)
+        return build_model(
+            self.scm,
+            n=self.encoded.n,
+            scales=self.scales,
+            exog=self.encoded.exog,
+            groups=self.encoded.groups,
+        )
 
     @property
     def parameter_names(self) -> list[str]:
-        return [p.name for p in self.scm.parameters() if p.name in self.posterior]
+        """Parameters shown in summaries: those with priors and derived ones (e.g. group effects)."""
+        return [
+            p.name
+            for p in self.scm.parameters()
+            if p.kind != "auxiliary" and p.name in self.posterior
+        ]
 
     def priors(self) -> dict[str, Prior]:
         """The prior of every parameter as used in this fit (defaults resolved)."""

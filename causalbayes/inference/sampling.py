@@ -33,6 +33,7 @@ def fit(
     sampler: str = "pymc",
     progressbar: bool = False,
     warn: bool = True,
+    missing: str = "raise",
     **sample_kwargs: Any,
 ) -> Fit:
     """Condition ``scm`` on ``data`` with ``pm.observe`` and sample the posterior.
@@ -56,6 +57,11 @@ def fit(
         Only PyMC's NUTS for now.
     warn : bool
         Emit a :class:`~causalbayes.errors.DiagnosticsWarning` for bad diagnostics.
+    missing : {"raise", "impute"}
+        Missing values in node columns: refuse them with an error naming the
+        rows (default), or impute them inside the model — each missing entry
+        becomes a latent variable ``<node>.missing`` sampled with the rest
+        (continuous families only; nothing is dropped).
 
     Examples
     --------
@@ -66,7 +72,7 @@ def fit(
     """
     if sampler not in SAMPLERS:
         raise SpecError(f"unknown sampler {sampler!r}; available: {list(SAMPLERS)}")
-    encoded, scales, conditioned = _condition(scm, data)
+    encoded, scales, conditioned = _condition(scm, data, missing=missing)
     resolved = encoded.scm
     cores = cores or min(chains, os.cpu_count() or 1)
     with conditioned:
@@ -86,7 +92,7 @@ def fit(
     diagnostics = diagnose(idata, params)
     if warn:
         warn_if_bad(diagnostics)
-    columns = list(resolved.observed) + sorted(encoded.exog)
+    columns = list(resolved.observed) + [c for c in encoded.exog_columns if c not in resolved.nodes]
     kept = data.loc[:, columns].copy()
     return Fit(
         scm=resolved,
@@ -95,10 +101,11 @@ def fit(
         scales=scales,
         diagnostics=diagnostics,
         sampler=sampler,
+        missing=missing,
     )
 
 
-def conditioned_model(scm: SCM, data: pd.DataFrame) -> pm.Model:
+def conditioned_model(scm: SCM, data: pd.DataFrame, *, missing: str = "raise") -> pm.Model:
     """The model ``fit`` samples: the generative model with observed nodes bound by ``pm.observe``.
 
     An ordinary ``pm.Model``: hand it to any PyMC tool.
@@ -111,13 +118,19 @@ def conditioned_model(scm: SCM, data: pd.DataFrame) -> pm.Model:
     >>> sorted(v.name for v in model.observed_RVs)
     ['x', 'y']
     """
-    return _condition(scm, data)[2]
+    return _condition(scm, data, missing=missing)[2]
 
 
-def _condition(scm: SCM, data: pd.DataFrame) -> tuple[EncodedData, Scales, pm.Model]:
-    encoded, scales, model = model_for_data(scm, data)
-    observed = pm.observe(model, {name: encoded.values[name] for name in encoded.scm.observed})
-    return encoded, scales, observed
+def _condition(
+    scm: SCM, data: pd.DataFrame, *, missing: str = "raise"
+) -> tuple[EncodedData, Scales, pm.Model]:
+    encoded, scales, model = model_for_data(scm, data, missing=missing)
+    observations = {}
+    for name in encoded.scm.observed:
+        values = encoded.values[name]
+        mask = encoded.missing.get(name)
+        observations[name] = values if mask is None else values[~mask]
+    return encoded, scales, pm.observe(model, observations)
 
 
 def _only_posterior(idata: az.InferenceData) -> az.InferenceData:

@@ -11,7 +11,7 @@ import pymc as pm
 
 from causalbayes.compile import build_model
 from causalbayes.errors import DataError, SpecError
-from causalbayes.spec.data import trials_column
+from causalbayes.spec.data import encode_data, se_column, trials_column
 from causalbayes.spec.default_priors import resolved_priors
 from causalbayes.spec.scales import unit_scales
 from causalbayes.spec.scm import SCM
@@ -41,12 +41,14 @@ def simulate(
         over their dims.  See ``scm.parameters()`` for the names.
     random_seed : int or numpy Generator, optional
     exog : DataFrame, optional
-        Exogenous columns with ``n`` rows (e.g. Binomial trials).
+        Exogenous columns with ``n`` rows: Binomial trials, known standard
+        errors, grouping columns (their labels set the groups).
 
     Returns
     -------
     DataFrame
-        One column per node (latent nodes included), in topological order.
+        One column per node (latent nodes included), in topological order,
+        then the exogenous columns of ``exog`` that the SCM reads.
 
     Examples
     --------
@@ -59,11 +61,16 @@ def simulate(
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise SpecError(f"n must be a positive integer number of units, got {n!r}")
     n = int(n)
-    exog_arrays = _exog_arrays(scm, exog, n)
-    model = build_model(scm, n=n, scales=unit_scales(), exog=exog_arrays)
+    scm, exog_arrays, groups = _exogenous(scm, exog, n)
+    model = build_model(scm, n=n, scales=unit_scales(), exog=exog_arrays, groups=groups)
     fixed = _checked_params(model, params or {})
     world = pm.do(model, fixed) if fixed else model
-    free = [v.name for v in world.free_RVs if v.name not in scm.nodes]
+    reported = {p.name for p in scm.parameters() if p.kind != "auxiliary"}
+    free = [
+        v.name
+        for v in [*world.free_RVs, *world.deterministics]
+        if v.name not in scm.nodes and v.name in reported
+    ]
     draws = pm.draw(
         [world[name] for name in scm.order] + [world[p] for p in free], random_seed=random_seed
     )
@@ -74,24 +81,42 @@ def simulate(
     values.update({name: _plain(v) for name, v in fixed.items()})
     values.update({name: _plain(v) for name, v in zip(free, draws[len(scm.order) :], strict=True)})
     frame.attrs["params"] = {p.name: values[p.name] for p in scm.parameters() if p.name in values}
+    for col in dict.fromkeys(needed_columns(scm)):
+        if exog is not None and col not in frame.columns:
+            frame[col] = exog[col].to_numpy(copy=True)
     return frame
 
 
-def _exog_arrays(scm: SCM, exog: pd.DataFrame | None, n: int) -> dict[str, np.ndarray]:
-    needed = [node.trials for node in scm.nodes.values() if isinstance(node.trials, str)]
+def needed_columns(scm: SCM) -> list[str]:
+    """Exogenous columns the SCM reads: trials, standard errors, grouping columns."""
+    out = [node.trials for node in scm.nodes.values() if isinstance(node.trials, str)]
+    out += [node.measurement_error for node in scm.nodes.values() if node.measurement_error]
+    out += [c for node in scm.nodes.values() for c in node.group_columns]
+    return out
+
+
+def _exogenous(scm: SCM, exog: pd.DataFrame | None, n: int):
+    """(SCM with group levels resolved, exogenous arrays, group codes) read from ``exog``."""
+    trials = [node.trials for node in scm.nodes.values() if isinstance(node.trials, str)]
+    errors = [node.measurement_error for node in scm.nodes.values() if node.measurement_error]
+    needed = needed_columns(scm)
     if not needed:
-        return {}
+        return scm, {}, {}
     if exog is None:
         raise DataError(
-            f"the SCM reads Binomial trials from column(s) {needed}; pass exog=DataFrame with them ({n} rows)"
+            f"the SCM reads exogenous column(s) {sorted(set(needed))} (trials, standard errors or "
+            f"groups); pass exog=DataFrame with them ({n} rows)"
         )
     if len(exog) != n:
         raise DataError(f"exog has {len(exog)} rows but n={n}")
-    return {col: trials_column(col, exog) for col in needed}
+    arrays = {col: trials_column(col, exog) for col in trials}
+    arrays.update({col: se_column(col, exog) for col in errors})
+    encoded = encode_data(scm, exog, nodes=())
+    return encoded.scm, arrays, dict(encoded.groups)
 
 
 def _checked_params(model: pm.Model, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    free = {v.name: v for v in model.free_RVs}
+    free = {v.name: v for v in [*model.free_RVs, *model.deterministics]}
     out = {}
     for name, value in params.items():
         if name not in free:

@@ -7,7 +7,7 @@ Categorical values become integer codes (0 = reference level), booleans 0/1.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -15,19 +15,50 @@ import pandas as pd
 from causalbayes.errors import DataError
 from causalbayes.spec.scm import SCM
 
+MISSING_OPTIONS = ("raise", "impute")
+# Families whose missing entries can become continuous latent variables (NUTS needs them continuous).
+IMPUTABLE = {"Normal", "StudentT", "LogNormal", "Gamma", "Beta"}
+
 
 @dataclass(frozen=True)
 class EncodedData:
     """Arrays for the observed nodes and exogenous columns, plus the resolved SCM."""
 
-    scm: SCM  # categorical levels filled in from the data where they were not given
+    scm: SCM  # categorical and group levels filled in from the data where they were not given
     n: int
-    values: Mapping[str, np.ndarray]  # node -> float64 values or int64 codes
-    exog: Mapping[str, np.ndarray]  # Binomial trials columns
+    values: Mapping[str, np.ndarray]  # node -> float64 values (NaN where imputed) or int64 codes
+    exog: Mapping[str, np.ndarray]  # Binomial trials and measurement-error columns
+    groups: Mapping[str, np.ndarray] = field(default_factory=dict)  # grouping key -> int64 codes
+    missing: Mapping[str, np.ndarray] = field(default_factory=dict)  # node -> mask of imputed rows
+
+    @property
+    def exog_columns(self) -> tuple[str, ...]:
+        """Data columns read besides the nodes: trials, standard errors, grouping columns."""
+        cols = dict.fromkeys(sorted(self.exog))
+        for node in self.scm.nodes.values():
+            cols.update(dict.fromkeys(node.group_columns))
+        return tuple(cols)
 
 
-def encode_data(scm: SCM, data: pd.DataFrame, *, nodes: Iterable[str] | None = None) -> EncodedData:
+def encode_data(
+    scm: SCM,
+    data: pd.DataFrame,
+    *,
+    nodes: Iterable[str] | None = None,
+    missing: str = "raise",
+    new_groups: bool = False,
+) -> EncodedData:
     """Validate ``data`` for ``nodes`` (default: all observed nodes) and encode it.
+
+    Parameters
+    ----------
+    missing : {"raise", "impute"}
+        What to do with missing values in continuous node columns: refuse
+        them (default) or keep them as NaN, marked in ``EncodedData.missing``,
+        for the model to impute.
+    new_groups : bool
+        Allow group labels that the SCM's resolved group levels do not know
+        (predictions for unseen groups); they get codes after the known ones.
 
     Examples
     --------
@@ -41,29 +72,88 @@ def encode_data(scm: SCM, data: pd.DataFrame, *, nodes: Iterable[str] | None = N
         raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     if len(data) == 0:
         raise DataError("data has no rows")
+    if missing not in MISSING_OPTIONS:
+        raise DataError(f"missing must be one of {list(MISSING_OPTIONS)}, got {missing!r}")
     wanted = list(scm.observed if nodes is None else nodes)
-    missing = [n for n in wanted if n not in data.columns]
-    if missing:
+    absent = [n for n in wanted if n not in data.columns]
+    if absent:
         raise DataError(
-            f"data is missing column(s) {missing} for observed node(s); add the column(s), "
+            f"data is missing column(s) {absent} for observed node(s); add the column(s), "
             f"or declare the node(s) latent=True if they are unobserved"
         )
-    values, resolved = {}, dict(scm.nodes)
+    values, masks, resolved = {}, {}, dict(scm.nodes)
     for name in wanted:
         node = scm.nodes[name]
         column = data[name]
-        if node.family == "Categorical":
-            codes, levels = _encode_categorical(name, column, node.levels)
+        if node.has_levels:
+            codes, levels = _encode_levels(
+                name, column, node.levels, ordered=node.family == "OrderedLogistic"
+            )
             values[name] = codes
             resolved[name] = node.with_levels(levels)
         else:
-            values[name] = _encode_numeric(name, column, node.family, node.trials, data)
+            impute = missing == "impute" and node.family in IMPUTABLE
+            values[name] = _encode_numeric(name, column, node.family, node.trials, data, impute)
+            mask = np.isnan(values[name]) if impute else None
+            if mask is not None and mask.any():
+                masks[name] = mask
     exog = {}
-    for name in wanted:
-        trials = scm.nodes[name].trials
-        if isinstance(trials, str):
-            exog[trials] = trials_column(trials, data)
-    return EncodedData(SCM(resolved), len(data), values, exog)
+    for name in scm.nodes:
+        node = scm.nodes[name]
+        if isinstance(node.trials, str) and name in wanted:
+            exog[node.trials] = trials_column(node.trials, data)
+        if node.measurement_error:
+            exog[node.measurement_error] = se_column(node.measurement_error, data)
+    groups, group_levels = _encode_groups(scm, data, new_groups)
+    for name, node in scm.nodes.items():
+        if node.groups:
+            resolved[name] = resolved[name].with_group_levels(group_levels)
+    return EncodedData(SCM(resolved), len(data), values, exog, groups, masks)
+
+
+def _encode_groups(scm: SCM, data: pd.DataFrame, new_groups: bool):
+    """Integer codes per grouping key; levels from the SCM where resolved, else sorted labels."""
+    codes: dict[str, np.ndarray] = {}
+    levels: dict[str, tuple[str, ...]] = {}
+    for node in scm.nodes.values():
+        for key, _ in node.groups:
+            if key in codes:
+                continue
+            labels = _group_labels(key, data)
+            known = node.levels_of_group(key)
+            if known is None:
+                known = tuple(sorted(set(labels)))
+            lookup = {lv: i for i, lv in enumerate(known)}
+            unseen = sorted(set(labels) - set(lookup))
+            if unseen and not new_groups:
+                raise DataError(
+                    f"grouping {key!r} has label(s) {unseen[:5]} not among the fitted groups; "
+                    "predict them as new groups (drawn from the population) with the prediction functions"
+                )
+            lookup.update({lv: len(known) + i for i, lv in enumerate(unseen)})
+            codes[key] = np.fromiter((lookup[v] for v in labels), dtype=np.int64, count=len(labels))
+            levels[key] = known
+    return codes, levels
+
+
+def _group_labels(key: str, data: pd.DataFrame) -> np.ndarray:
+    columns = key.split(":")
+    absent = [c for c in columns if c not in data.columns]
+    if absent:
+        raise DataError(f"data is missing the grouping column(s) {absent} (grouping {key!r})")
+    parts = []
+    for col in columns:
+        column = data[col]
+        if column.isna().any():
+            raise DataError(
+                f"grouping column {col!r} has missing labels in {_bad_rows(column.isna().to_numpy(), column.index)}; "
+                "give every row a group"
+            )
+        parts.append(column.astype(str).to_numpy())
+    labels = parts[0]
+    for part in parts[1:]:
+        labels = np.char.add(np.char.add(labels.astype(str), ":"), part.astype(str))
+    return labels.astype(str)
 
 
 def _bad_rows(mask: np.ndarray, index: pd.Index) -> str:
@@ -72,20 +162,23 @@ def _bad_rows(mask: np.ndarray, index: pd.Index) -> str:
     return f"{int(mask.sum())} row(s), e.g. at index {rows}{more}"
 
 
-def _encode_categorical(name: str, column: pd.Series, levels: tuple[str, ...] | None):
+def _encode_levels(name: str, column: pd.Series, levels: tuple[str, ...] | None, *, ordered: bool):
     if column.isna().any():
         raise DataError(
-            f"column {name!r} has missing values in {_bad_rows(column.isna().to_numpy(), column.index)}; drop or impute them"
+            f"column {name!r} has missing values in {_bad_rows(column.isna().to_numpy(), column.index)}; "
+            "drop those rows (discrete nodes cannot be imputed)"
         )
     labels = column.astype(str).to_numpy()
     if levels is None:
         if isinstance(column.dtype, pd.CategoricalDtype):
             levels = tuple(str(c) for c in column.cat.categories)
+            if ordered and not column.cat.ordered:
+                levels = _sorted_labels(set(labels))
         else:
-            levels = tuple(sorted(set(labels)))
+            levels = _sorted_labels(set(labels))
         if len(levels) < 2:
             raise DataError(
-                f"column {name!r} has a single category {list(levels)}; a Categorical node needs at least two"
+                f"column {name!r} has a single category {list(levels)}; a node with levels needs at least two"
             )
     lookup = {lv: i for i, lv in enumerate(levels)}
     unknown = sorted(set(labels) - set(lookup))
@@ -96,7 +189,15 @@ def _encode_categorical(name: str, column: pd.Series, levels: tuple[str, ...] | 
     return np.fromiter((lookup[v] for v in labels), dtype=np.int64, count=len(labels)), levels
 
 
-def _as_float(name: str, column: pd.Series) -> np.ndarray:
+def _sorted_labels(labels: set[str]) -> tuple[str, ...]:
+    """Sorted labels; numerically when they are all numbers (so "10" follows "9")."""
+    try:
+        return tuple(sorted(labels, key=float))
+    except ValueError:
+        return tuple(sorted(labels))
+
+
+def _as_float(name: str, column: pd.Series, *, allow_nan: bool = False) -> np.ndarray:
     if (
         isinstance(column.dtype, pd.CategoricalDtype)
         or column.dtype == object
@@ -111,9 +212,11 @@ def _as_float(name: str, column: pd.Series) -> np.ndarray:
             )
         column = converted
     values = column.astype("float64").to_numpy(copy=True, na_value=np.nan)
-    if np.isnan(values).any():
+    if np.isnan(values).any() and not allow_nan:
         raise DataError(
-            f"column {name!r} has missing (NaN) values in {_bad_rows(np.isnan(values), column.index)}; drop or impute them"
+            f"column {name!r} has missing (NaN) values in {_bad_rows(np.isnan(values), column.index)}; "
+            "drop those rows, or fit with missing='impute' to impute them inside the model "
+            "(continuous nodes only)"
         )
     if np.isinf(values).any():
         raise DataError(
@@ -123,10 +226,11 @@ def _as_float(name: str, column: pd.Series) -> np.ndarray:
 
 
 def _encode_numeric(
-    name: str, column: pd.Series, family: str, trials, data: pd.DataFrame
+    name: str, column: pd.Series, family: str, trials, data: pd.DataFrame, impute: bool = False
 ) -> np.ndarray:
-    values = _as_float(name, column)
+    values = _as_float(name, column, allow_nan=impute)
     index = column.index
+    seen = ~np.isnan(values)
     if family == "Bernoulli":
         bad = (values != 0) & (values != 1)
         if bad.any():
@@ -134,7 +238,13 @@ def _encode_numeric(
                 f"column {name!r} is a Bernoulli node but has values other than 0/1 ({_bad_rows(bad, index)}); recode it as 0/1 or choose another family"
             )
         return values.astype(np.int64)
-    if family in {"Poisson", "NegativeBinomial", "Binomial"}:
+    if family in {
+        "Poisson",
+        "NegativeBinomial",
+        "Binomial",
+        "ZeroInflatedPoisson",
+        "ZeroInflatedNegativeBinomial",
+    }:
         bad = (values < 0) | (values != np.round(values))
         if bad.any():
             raise DataError(
@@ -149,10 +259,24 @@ def _encode_numeric(
                 )
         return values.astype(np.int64)
     if family in {"LogNormal", "Gamma"}:
-        bad = values <= 0
+        bad = seen & (values <= 0)
         if bad.any():
             raise DataError(
                 f"column {name!r} is a {family} node but has values <= 0 ({_bad_rows(bad, index)}); use a family for real values such as Normal"
+            )
+    if family in {"HurdleLogNormal", "HurdleGamma"}:
+        bad = values < 0
+        if bad.any():
+            raise DataError(
+                f"column {name!r} is a {family} node but has negative values ({_bad_rows(bad, index)}); "
+                "a hurdle is zero or a positive amount"
+            )
+    if family == "Beta":
+        bad = seen & ((values <= 0) | (values >= 1))
+        if bad.any():
+            raise DataError(
+                f"column {name!r} is a Beta node but has values outside (0, 1) ({_bad_rows(bad, index)}); "
+                "squeeze exact 0s and 1s inwards, e.g. (y * (n - 1) + 0.5) / n"
             )
     return values
 
@@ -167,3 +291,18 @@ def trials_column(col: str, data: pd.DataFrame) -> np.ndarray:
             f"trials column {col!r} must hold whole numbers >= 1 ({_bad_rows(bad, data.index)})"
         )
     return values.astype(np.int64)
+
+
+def se_column(col: str, data: pd.DataFrame) -> np.ndarray:
+    """A column of known standard errors: finite and >= 0."""
+    if col not in data.columns:
+        raise DataError(
+            f"data is missing the measurement-error column {col!r} (standard errors per row)"
+        )
+    values = _as_float(col, data[col])
+    bad = values < 0
+    if bad.any():
+        raise DataError(
+            f"standard-error column {col!r} has negative values ({_bad_rows(bad, data.index)})"
+        )
+    return values

@@ -12,7 +12,15 @@ For a node with outcome location ``m`` and scale ``s`` on the link scale:
 - identity link on a probability (Bernoulli/Binomial): intercept or cell
   means ``Beta(1, 1)``, slopes ``Normal(0, 1 / sd(x))``;
 - a latent Normal root is standardised: intercept fixed at 0, sigma at 1
-  (its location and scale are not identified from data).
+  (its location and scale are not identified from data);
+- powers ``x^k`` as numeric columns (``sd`` of ``x^k`` from the data);
+  spline coefficients ``Normal(0, 2.5 s)`` (basis functions lie in [0, 1]);
+- group-effect sds: ``HalfNormal(2.5 s)`` for intercepts,
+  ``HalfNormal(2.5 s / sd(x))`` for slopes of ``x``;
+- hurdle predictor (logit of P(y > 0)): intercept ``Normal(0, 2.5)``,
+  slopes ``Normal(0, 2.5 / sd(x))``;
+- Beta precision ``phi``: ``Exponential(0.1)``; zero-inflation ``psi``: ``Beta(1, 1)``;
+- ordered cutpoints: first ``Normal(0, 2.5)``, gaps ``Exponential(0.5)``.
 """
 
 from __future__ import annotations
@@ -22,11 +30,12 @@ import math
 from causalbayes.spec.priors import Prior
 from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM
+from causalbayes.spec.terms import Group, Spline
 
 
 def _outcome_location_scale(scm: SCM, name: str, scales: Scales) -> tuple[float, float]:
     node, sc = scm.nodes[name], scales[name]
-    if node.family == "LogNormal":
+    if node.family in {"LogNormal", "HurdleLogNormal"}:
         return sc.log_mean, sc.log_sd
     if node.link == "identity" and node.family in {"Normal", "StudentT", "Gamma", "Poisson"}:
         return sc.mean, sc.sd
@@ -58,18 +67,30 @@ def default_prior(scm: SCM, name: str, local: str, scales: Scales) -> Prior:
             return Prior("Fixed", value=0.0)
         if local == "sigma":
             return Prior("Fixed", value=1.0)
+    if local in _SCALE_FREE_DEFAULTS:
+        return _SCALE_FREE_DEFAULTS[local]
     if local == "sigma":
         return Prior("Exponential", lam=1.0 / s)
-    if local == "nu":
-        return Prior("Gamma", alpha=2.0, beta=0.1)
-    if local == "alpha":
-        return Prior("Exponential", lam=0.1)
+    terms = {t.name: t for t in node.terms}
+    if local.endswith(".sd"):
+        group = terms[local.removesuffix(".sd")]
+        sd_x = scales[group.variable].sd if group.variable else 1.0
+        return Prior("HalfNormal", sigma=2.5 * s / sd_x)
+    if local.startswith("hurdle."):
+        sub = local.removeprefix("hurdle.")
+        if sub == "intercept":
+            return Prior("Normal", mu=0.0, sigma=2.5)
+        return Prior("Normal", mu=0.0, sigma=2.5 / _column_scale(scm, terms[sub], scales)[1])
+    if isinstance(terms.get(local), Spline):
+        return Prior("Normal", mu=0.0, sigma=2.5 * s)
     cell_means = scm.cell_means_parent(name)
     if local == "intercept" or (cell_means is not None and local == cell_means.name):
         if prob_identity:
             return Prior("Beta", alpha=1.0, beta=1.0)
         spread = (2.5 * s) ** 2
         for term in node.terms:
+            if isinstance(term, (Spline, Group)):
+                continue
             mean_j, sd_j = _column_scale(scm, term, scales)
             spread += (mean_j * 2.5 * s / sd_j) ** 2
         return Prior("Normal", mu=m, sigma=math.sqrt(spread))
@@ -78,10 +99,23 @@ def default_prior(scm: SCM, name: str, local: str, scales: Scales) -> Prior:
     return Prior("Normal", mu=0.0, sigma=(1.0 if prob_identity else 2.5 * s) / sd_j)
 
 
+# defaults that do not depend on the data's scale
+_SCALE_FREE_DEFAULTS = {
+    "nu": Prior("Gamma", alpha=2.0, beta=0.1),
+    "alpha": Prior("Exponential", lam=0.1),
+    "phi": Prior("Exponential", lam=0.1),
+    "psi": Prior("Beta", alpha=1.0, beta=1.0),
+    "cutpoints.first": Prior("Normal", mu=0.0, sigma=2.5),
+    "cutpoints.gaps": Prior("Exponential", lam=0.5),
+}
+
+
 def resolved_priors(scm: SCM, scales: Scales) -> dict[str, Prior]:
-    """Every parameter's prior: the user's where given, otherwise the default."""
+    """Every parameter's prior (kind ``prior``): the user's where given, otherwise the default."""
     out = {}
     for p in scm.parameters():
+        if p.kind != "prior":
+            continue
         given = scm.nodes[p.node].prior_for(p.local)
         out[p.name] = given if given is not None else default_prior(scm, p.node, p.local, scales)
     return out

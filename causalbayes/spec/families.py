@@ -17,9 +17,10 @@ LINKS = ("identity", "logit", "probit", "log", "softmax")
 @dataclass(frozen=True)
 class Family:
     name: str
-    support: str  # real | positive | binary | count | bounded_count | categorical
+    support: str  # real | positive | nonnegative | unit | binary | count | bounded_count | categorical | ordinal
     links: tuple[str, ...]  # first is the default
     aux: tuple[str, ...] = ()  # auxiliary parameters besides the linear predictor
+    hurdle: bool = False  # a second (logit) predictor for P(value > 0)
 
     @property
     def default_link(self) -> str:
@@ -27,7 +28,12 @@ class Family:
 
     @property
     def is_discrete(self) -> bool:
-        return self.support in {"binary", "count", "bounded_count", "categorical"}
+        return self.support in {"binary", "count", "bounded_count", "categorical", "ordinal"}
+
+    @property
+    def has_levels(self) -> bool:
+        """Values are labels coded 0..K-1 (categorical or ordered)."""
+        return self.support in {"categorical", "ordinal"}
 
 
 FAMILIES: dict[str, Family] = {
@@ -42,6 +48,12 @@ FAMILIES: dict[str, Family] = {
         Family("Poisson", "count", ("log", "identity")),
         Family("NegativeBinomial", "count", ("log",), ("alpha",)),
         Family("Categorical", "categorical", ("softmax",)),
+        Family("Beta", "unit", ("logit", "probit"), ("phi",)),
+        Family("OrderedLogistic", "ordinal", ("logit",)),  # cutpoints: see Node
+        Family("HurdleLogNormal", "nonnegative", ("identity",), ("sigma",), hurdle=True),
+        Family("HurdleGamma", "nonnegative", ("log",), ("alpha",), hurdle=True),
+        Family("ZeroInflatedPoisson", "count", ("log",), ("psi",)),
+        Family("ZeroInflatedNegativeBinomial", "count", ("log",), ("alpha", "psi")),
     )
 }
 

@@ -28,3 +28,26 @@ def levels_dim(node: str) -> str:
 def contrasts_dim(node: str) -> str:
     """Dim over the non-reference levels of a categorical node (effects vs the first level)."""
     return f"{node}_contrasts"
+
+
+def groups_dim(key: str) -> str:
+    """Dim over the groups of a grouping column (``store_groups``, ``region:field_groups``)."""
+    return f"{key}_groups"
+
+
+def basis_dim(node: str, term: str) -> str:
+    """Dim over the basis functions of a spline term of one node."""
+    return f"{node}.{term}_basis"
+
+
+def r2d2_dim(node: str) -> str:
+    """Dim over the terms an R2-D2 prior splits the explained variance between."""
+    return f"{node}.r2_terms"
+
+
+def cutpoints_dim(node: str) -> str:
+    return f"{node}_cutpoints"
+
+
+def gaps_dim(node: str) -> str:
+    return f"{node}_cutpoint_gaps"

@@ -13,27 +13,31 @@ from typing import Any
 
 from causalbayes.errors import SpecError
 from causalbayes.spec.families import check_link, get_family
+from causalbayes.spec.mechanism import R2D2, Mechanism
 from causalbayes.spec.priors import Prior, as_prior
-from causalbayes.spec.terms import Interaction, Linear, Term
+from causalbayes.spec.terms import Group, Interaction, Linear, Power, Spline, Term
 
 
 @dataclass(frozen=True)
 class Node:
-    """A structural equation ``node ~ family(link^-1(intercept + sum of terms), aux)``.
+    """A structural equation ``node ~ family(link^-1(predictor), aux)``.
+
+    The predictor is ``intercept + sum of terms``, or a user :class:`Mechanism`.
 
     Attributes
     ----------
     family : str
         Distribution family name (see :data:`causalbayes.spec.families.FAMILIES`).
     parents : tuple of str
-        Direct causes; each enters linearly with its own coefficient.
+        Direct causes; each enters linearly with its own coefficient unless
+        it is used in a spline term.
     link : str
         Link function (resolved to the family's default when not given).
     interactions : tuple of (str, str)
         Products of two parents, each with its own coefficient.
     priors : tuple of (str, Prior)
         Priors overriding the defaults, keyed by local parameter name
-        (``"intercept"``, a parent name, ``"a:b"``, ``"sigma"``, ...).
+        (``"intercept"``, a parent name, ``"a:b"``, ``"sigma"``, ``"1|store.sd"``, ...).
     latent : bool
         Unobserved: never conditioned on data.
     intercept : bool
@@ -42,8 +46,24 @@ class Node:
     trials : int or str or None
         Binomial only: a fixed number of trials, or the name of a data column.
     levels : tuple of str or None
-        Categorical only: the category labels, first one is the reference.
-        Inferred (sorted) from the data at fit time when not given.
+        Categorical / ordered only: the category labels, first one is the
+        reference (lowest for ordered).  Read from the data when not given.
+    groups : tuple of (str, tuple of str)
+        Group-varying effects: grouping column (``"a:b"`` for b nested in a)
+        and the parents whose slopes also vary; the intercept always varies.
+    group_levels : tuple of (str, tuple of str)
+        Group labels per grouping column, resolved from the data.
+    nonlinear : tuple of Power or Spline
+        Extra terms (``terms=`` in the constructors).
+    centered : bool
+        Centred parameterisation of group effects (default: non-centred).
+    mechanism : Mechanism or None
+        A user function replacing intercept and terms.
+    measurement_error : str or None
+        Normal only: a column of known per-row standard errors of the
+        observations (``y ~ Normal(mu, sqrt(sigma^2 + se^2))``).
+    r2d2 : R2D2 or None
+        Joint R2-D2 prior on the numeric coefficients.
     """
 
     family: str
@@ -55,6 +75,13 @@ class Node:
     intercept: bool = True
     trials: int | str | None = None
     levels: tuple[str, ...] | None = None
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    group_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    nonlinear: tuple[Power | Spline, ...] = ()
+    centered: bool = False
+    mechanism: Mechanism | None = None
+    measurement_error: str | None = None
+    r2d2: R2D2 | None = None
     terms: tuple[Term, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -67,49 +94,182 @@ class Node:
         object.__setattr__(self, "parents", parents)
         pairs = tuple(_pair(i) for i in self.interactions)
         for a, b in pairs:
-            missing = [p for p in (a, b) if p not in parents]
-            if missing:
-                raise SpecError(
-                    f"interaction {a}:{b} uses {missing}, which are not parents of this node; "
-                    f"add them to parents={list(parents)}"
-                )
+            self._check_parents_used(f"interaction {a}:{b}", (a, b))
         object.__setattr__(self, "interactions", pairs)
-        terms = tuple(Linear(p) for p in parents) + tuple(Interaction(a, b) for a, b in pairs)
-        object.__setattr__(self, "terms", terms)
-        object.__setattr__(self, "priors", self._checked_priors())
+        object.__setattr__(self, "groups", _groups(self.groups))
+        object.__setattr__(self, "nonlinear", self._checked_nonlinear())
+        if self.mechanism is not None:
+            if not isinstance(self.mechanism, Mechanism):
+                raise SpecError("mechanism= takes a causalbayes.Mechanism(function, params={...})")
+            if pairs or self.groups or self.nonlinear or self.r2d2 is not None:
+                raise SpecError(
+                    "a custom mechanism replaces the whole predictor: drop interactions, groups, "
+                    "terms and r2d2 from this node (write them into the function instead)"
+                )
+            object.__setattr__(self, "intercept", False)
+            object.__setattr__(self, "terms", ())
+        else:
+            object.__setattr__(self, "terms", self._build_terms(pairs))
         self._check_family_options()
+        object.__setattr__(self, "priors", self._checked_priors())
+
+    def _check_parents_used(self, what: str, names: Iterable[str]) -> None:
+        missing = [p for p in names if p not in self.parents]
+        if missing:
+            raise SpecError(
+                f"{what} uses {missing}, which are not parents of this node; "
+                f"add them to parents={list(self.parents)}"
+            )
+
+    def _checked_nonlinear(self) -> tuple[Power | Spline, ...]:
+        flat: list[Power | Spline] = []
+        for item in self.nonlinear:
+            items = item if isinstance(item, tuple) else (item,)
+            for term in items:
+                if not isinstance(term, (Power, Spline)):
+                    raise SpecError(
+                        f"terms= takes cb.Poly(parent, degree) or cb.Spline(parent, df=...), got {term!r}"
+                    )
+                self._check_parents_used(f"term {term.name}", term.variables)
+                flat.append(term)
+        names = [t.name for t in flat]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise SpecError(f"term(s) {dup} given twice")
+        return tuple(flat)
+
+    def _build_terms(self, pairs) -> tuple[Term, ...]:
+        splined = {t.parent for t in self.nonlinear if isinstance(t, Spline)}
+        terms: list[Term] = [Linear(p) for p in self.parents if p not in splined]
+        terms += [Interaction(a, b) for a, b in pairs]
+        terms += list(self.nonlinear)
+        for key, slopes in self.groups:
+            self._check_parents_used(f"group-varying slope(s) by {key!r}", slopes)
+            bad = [s for s in slopes if s in splined]
+            if bad:
+                raise SpecError(
+                    f"group-varying slopes of splined parent(s) {bad} are not supported"
+                )
+            terms.append(Group(key))
+            terms += [Group(key, s) for s in slopes]
+        return tuple(terms)
 
     # -- derived facts -------------------------------------------------------
     @property
     def family_info(self):
         return get_family(self.family)
 
+    @property
+    def has_levels(self) -> bool:
+        return self.family_info.has_levels
+
+    @property
+    def r2d2_terms(self) -> tuple[Term, ...]:
+        """Terms whose coefficients the R2-D2 prior governs (scalar, non-group, non-spline)."""
+        if self.r2d2 is None:
+            return ()
+        return tuple(t for t in self.terms if isinstance(t, (Linear, Interaction, Power)))
+
+    @property
+    def hurdle_terms(self) -> tuple[Term, ...]:
+        """Terms of the hurdle (P(value > 0)) predictor of a hurdle family."""
+        if not self.family_info.hurdle:
+            return ()
+        return tuple(t for t in self.terms if isinstance(t, (Linear, Interaction, Power)))
+
+    def parameter_locals(self) -> tuple[tuple[str, str], ...]:
+        """(local name, kind) of every model variable of this node, in a stable order.
+
+        Kinds: ``prior`` (has a prior; estimated unless fixed), ``derived`` (a
+        deterministic function of others, e.g. non-centred group effects) and
+        ``auxiliary`` (an internal variable with a built-in prior).
+        """
+        out: list[tuple[str, str]] = []
+        if self.intercept:
+            out.append(("intercept", "prior"))
+        covered = set(self.r2d2_terms)
+        for term in self.terms:
+            if isinstance(term, Group):
+                out.append((f"{term.name}.sd", "prior"))
+                if self.centered:
+                    out.append((term.name, "auxiliary_effect"))
+                else:
+                    out += [(term.name, "derived"), (f"{term.name}.z", "auxiliary")]
+            else:
+                out.append((term.name, "derived" if term in covered else "prior"))
+        if self.r2d2 is not None:
+            out += [("r2", "prior"), ("r2.phi", "auxiliary"), ("r2.z", "auxiliary")]
+        if self.mechanism is not None:
+            out += [(k, "prior") for k, _ in self.mechanism.params]
+        if self.family_info.hurdle:
+            out.append(("hurdle.intercept", "prior"))
+            out += [(f"hurdle.{t.name}", "prior") for t in self.hurdle_terms]
+        if self.family == "OrderedLogistic":
+            out += [("cutpoints.first", "prior")]
+            if self.levels is None or len(self.levels) > 2:
+                out.append(("cutpoints.gaps", "prior"))
+            out.append(("cutpoints", "derived"))
+        out += [(a, "prior") for a in self.family_info.aux]
+        # a centred group effect is a free variable with a hierarchical prior, not a user prior
+        return tuple((k, "auxiliary" if kind == "auxiliary_effect" else kind) for k, kind in out)
+
     def local_parameters(self) -> tuple[str, ...]:
-        """Local parameter names in a stable order: intercept, terms, auxiliaries."""
-        names = ("intercept",) if self.intercept else ()
-        names += tuple(t.name for t in self.terms)
-        return names + self.family_info.aux
+        """Local names of the parameters that take a prior (keys of ``priors=``)."""
+        return tuple(k for k, kind in self.parameter_locals() if kind == "prior")
 
     def prior_for(self, local_name: str) -> Prior | None:
+        if self.mechanism is not None:
+            given = dict(self.mechanism.params).get(local_name)
+            if given is not None and local_name not in dict(self.priors):
+                return given
+        if local_name == "r2" and self.r2d2 is not None and local_name not in dict(self.priors):
+            return self.r2d2.r2_prior
         return dict(self.priors).get(local_name)
 
     def with_levels(self, levels: Sequence[str]) -> Node:
         return replace(self, levels=tuple(str(v) for v in levels))
 
+    def with_group_levels(self, levels: Mapping[str, Sequence[str]]) -> Node:
+        return replace(
+            self, group_levels=tuple((k, tuple(str(v) for v in levels[k])) for k, _ in self.groups)
+        )
+
+    def levels_of_group(self, key: str) -> tuple[str, ...] | None:
+        return dict(self.group_levels).get(key)
+
+    @property
+    def group_columns(self) -> tuple[str, ...]:
+        """Exogenous columns the grouping keys read (``a:b`` reads a and b)."""
+        seen: dict[str, None] = {}
+        for key, _ in self.groups:
+            for col in key.split(":"):
+                seen.setdefault(col)
+        return tuple(seen)
+
     # -- validation ----------------------------------------------------------
     def _checked_priors(self) -> tuple[tuple[str, Prior], ...]:
         given = self.priors.items() if isinstance(self.priors, Mapping) else self.priors
+        kinds = dict(self.parameter_locals())
         valid = self.local_parameters()
         out = []
         for key, value in given:
+            if kinds.get(key) == "derived" and key in {t.name for t in self.r2d2_terms}:
+                raise SpecError(
+                    f"coefficient {key!r} is governed by the R2D2 prior; drop its prior or the r2d2 option"
+                )
             if key not in valid:
                 raise SpecError(
                     f"prior given for unknown parameter {key!r}; this node's parameters are {list(valid)}"
                 )
             prior = as_prior(value)
-            if key in self.family_info.aux and prior.allows_negative():
+            positive = key in self.family_info.aux or key.endswith(".sd") or key == "cutpoints.gaps"
+            if positive and prior.allows_negative():
                 raise SpecError(
                     f"parameter {key!r} must be positive; give it a positive prior such as Prior('HalfNormal', sigma=1)"
+                )
+            if key in {"psi", "r2"} and not _in_unit_interval(prior):
+                raise SpecError(
+                    f"parameter {key!r} is a probability; give it a prior on [0, 1] such as Prior('Beta', alpha=1, beta=1)"
                 )
             out.append((key, prior))
         return tuple(sorted(out, key=lambda kv: valid.index(kv[0])))
@@ -128,16 +288,42 @@ class Node:
                 )
         elif self.trials is not None:
             raise SpecError(f"trials only applies to Binomial nodes, not {self.family}")
-        if self.family == "Categorical":
+        if self.has_levels:
             if self.levels is not None:
                 levels = tuple(str(v) for v in self.levels)
                 if len(levels) < 2 or len(set(levels)) != len(levels):
                     raise SpecError(
-                        f"Categorical levels must be at least two distinct labels, got {list(self.levels)}"
+                        f"{self.family} levels must be at least two distinct labels, got {list(self.levels)}"
                     )
                 object.__setattr__(self, "levels", levels)
         elif self.levels is not None:
-            raise SpecError(f"levels only apply to Categorical nodes, not {self.family}")
+            raise SpecError(
+                f"levels only apply to Categorical and OrderedLogistic nodes, not {self.family}"
+            )
+        if self.family == "OrderedLogistic" and self.intercept and self.mechanism is None:
+            raise SpecError(
+                "OrderedLogistic has cutpoints instead of an intercept: use intercept=False"
+            )
+        if self.measurement_error is not None:
+            if self.family != "Normal":
+                raise SpecError(
+                    f"measurement_error applies to Normal nodes, not {self.family}; for another family "
+                    "declare a latent true node and observe it with cb.Measurement"
+                )
+            if not isinstance(self.measurement_error, str) or not self.measurement_error:
+                raise SpecError(
+                    "measurement_error names a data column of standard errors, e.g. 'se'"
+                )
+        if self.r2d2 is not None:
+            if not isinstance(self.r2d2, R2D2):
+                raise SpecError("r2d2= takes a causalbayes.R2D2(...)")
+            if self.family not in {"Normal", "StudentT"} or self.link != "identity":
+                raise SpecError(
+                    "the R2D2 prior is defined through the residual sd: use it on a Normal or StudentT "
+                    "node with the identity link"
+                )
+            if not self.r2d2_terms:
+                raise SpecError("the R2D2 prior needs at least one parent")
 
     # -- serialisation -------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -152,16 +338,35 @@ class Node:
             d["priors"] = {k: p.to_dict() for k, p in self.priors}
         if self.latent:
             d["latent"] = True
-        if not self.intercept:
+        if not self.intercept and self.mechanism is None:
             d["intercept"] = False
         if self.trials is not None:
             d["trials"] = self.trials
         if self.levels is not None:
             d["levels"] = list(self.levels)
+        if self.groups:
+            d["groups"] = {k: list(v) for k, v in self.groups}
+        if self.group_levels:
+            d["group_levels"] = {k: list(v) for k, v in self.group_levels}
+        if self.nonlinear:
+            d["terms"] = [
+                t.to_dict()
+                if isinstance(t, Spline)
+                else {"kind": "power", "parent": t.parent, "exponent": t.exponent}
+                for t in self.nonlinear
+            ]
+        if self.centered:
+            d["centered"] = True
+        if self.mechanism is not None:
+            d["mechanism"] = self.mechanism.to_dict()
+        if self.measurement_error is not None:
+            d["measurement_error"] = self.measurement_error
+        if self.r2d2 is not None:
+            d["r2d2"] = self.r2d2.to_dict()
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Node:
+    def from_dict(cls, d: Mapping[str, Any], mechanisms: Mapping[str, Any] | None = None) -> Node:
         known = {
             "family",
             "parents",
@@ -172,6 +377,13 @@ class Node:
             "intercept",
             "trials",
             "levels",
+            "groups",
+            "group_levels",
+            "terms",
+            "centered",
+            "mechanism",
+            "measurement_error",
+            "r2d2",
         }
         unknown = set(d) - known
         if unknown:
@@ -180,6 +392,8 @@ class Node:
             )
         priors = {k: Prior.from_dict(v) for k, v in dict(d.get("priors", {})).items()}
         levels = d.get("levels")
+        mechanism = d.get("mechanism")
+        r2d2 = d.get("r2d2")
         return cls(
             family=d["family"],
             parents=tuple(d.get("parents", ())),
@@ -190,7 +404,69 @@ class Node:
             intercept=bool(d.get("intercept", True)),
             trials=d.get("trials"),
             levels=tuple(levels) if levels is not None else None,
+            groups=tuple((k, tuple(v)) for k, v in dict(d.get("groups", {})).items()),
+            group_levels=tuple((k, tuple(v)) for k, v in dict(d.get("group_levels", {})).items()),
+            nonlinear=tuple(_term_from_dict(t) for t in d.get("terms", ())),
+            centered=bool(d.get("centered", False)),
+            mechanism=Mechanism.from_dict(mechanism, mechanisms) if mechanism else None,
+            measurement_error=d.get("measurement_error"),
+            r2d2=R2D2(**r2d2) if r2d2 else None,
         )
+
+
+def _term_from_dict(d: Mapping[str, Any]) -> Power | Spline:
+    kind = d.get("kind") if isinstance(d, Mapping) else None
+    if kind == "power":
+        return Power(str(d["parent"]), int(d["exponent"]))
+    if kind == "spline":
+        bounds = d.get("bounds")
+        return Spline(
+            str(d["parent"]),
+            df=int(d["df"]),
+            degree=int(d["degree"]),
+            bounds=tuple(bounds) if bounds is not None else None,
+        )
+    raise SpecError(f"unknown term description {d!r}; expected kind 'power' or 'spline'")
+
+
+def _in_unit_interval(prior: Prior) -> bool:
+    if prior.is_fixed:
+        return 0.0 <= prior.kwargs["value"] <= 1.0
+    if prior.dist == "Uniform":
+        return prior.kwargs["lower"] >= 0 and prior.kwargs["upper"] <= 1
+    return prior.support == "unit"
+
+
+def _groups(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Normalise ``groups=``: a list of columns or a dict column -> varying slopes.
+
+    ``"region/field"`` (field nested in region) expands, as in lme4, to the
+    groups ``region`` and ``region:field``.
+    """
+    if not value:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    items = value.items() if isinstance(value, Mapping) else value
+    out: dict[str, tuple[str, ...]] = {}
+    for item in items:
+        key, slopes = (item, ()) if isinstance(item, str) else item
+        slopes = _name_tuple(slopes, "group-varying slopes")
+        if (
+            not isinstance(key, str)
+            or not key
+            or any(not c for c in key.replace("/", ":").split(":"))
+        ):
+            raise SpecError(
+                f"a grouping key is a column name, 'a/b' for b nested in a, or 'a:b'; got {key!r}"
+            )
+        parts = key.split("/")
+        keys = [":".join(parts[: i + 1]) for i in range(len(parts))] if len(parts) > 1 else [key]
+        for k in keys:
+            if k in out and out[k] != slopes:
+                raise SpecError(f"grouping {k!r} is declared twice with different slopes")
+            out[k] = slopes
+    return tuple(out.items())
 
 
 def _name_tuple(values: Iterable[str] | str, what: str) -> tuple[str, ...]:
@@ -215,19 +491,27 @@ def _pair(value: Any) -> tuple[str, str]:
 
 
 def _node(
-    family: str, parents, *, link, interactions, priors, latent, intercept, trials=None, levels=None
+    family: str,
+    parents,
+    *,
+    priors=None,
+    interactions=(),
+    levels=None,
+    terms=(),
+    groups=(),
+    link=None,
+    **options,
 ) -> Node:
-    prior_items = tuple(dict(priors or {}).items())
     return Node(
         family=family,
         parents=_name_tuple(parents, "parents"),
         link=link or "",
         interactions=tuple(interactions),
-        priors=prior_items,
-        latent=latent,
-        intercept=intercept,
-        trials=trials,
+        priors=tuple(dict(priors or {}).items()),
         levels=tuple(levels) if levels is not None else None,
+        nonlinear=tuple(terms),
+        groups=groups,
+        **options,
     )
 
 
@@ -241,17 +525,29 @@ _DOC = """{family} structural equation.
         One of {links}; default ``{default}``.
     interactions : sequence of (str, str) or "a:b"
         Products of two parents with their own coefficient.
+    terms : sequence
+        Nonlinear terms: ``cb.Poly(parent, degree)``, ``cb.Spline(parent, df=5)``.
+    groups : list of str or dict of str -> list of str
+        Group-varying (partially pooled) effects by exogenous grouping columns:
+        ``["store"]`` (varying intercept), ``{{"region": ["dose"]}}`` (varying
+        intercept and dose slope), ``["region/field"]`` (field nested in region).
+    centered : bool
+        Centred parameterisation of group effects (default non-centred).
     priors : dict
         Overrides of the default priors by local parameter name
-        (``intercept``, a parent name, ``a:b``{aux}); a number fixes the parameter.
+        (``intercept``, a parent name, ``a:b``, ``1|store.sd``{aux}); a number fixes the parameter.
+    r2d2 : R2D2, optional
+        Joint prior on the coefficients through R^2 (Normal/StudentT, identity link).
+    mechanism : Mechanism, optional
+        A user function of the parents replacing intercept and terms.
     latent : bool
         The node is unobserved.
     intercept : bool
-        Include an intercept (default True).
+        Include an intercept (default True).{extra}
     """
 
 
-def _make(family: str):
+def _make(family: str, extra: str = ""):
     fam = get_family(family)
 
     def constructor(
@@ -259,18 +555,30 @@ def _make(family: str):
         *,
         link: str | None = None,
         interactions=(),
+        terms=(),
+        groups=(),
+        centered: bool = False,
         priors=None,
+        r2d2: R2D2 | None = None,
+        mechanism: Mechanism | None = None,
         latent: bool = False,
         intercept: bool = True,
+        **family_options,
     ) -> Node:
         return _node(
             family,
             parents,
             link=link,
             interactions=interactions,
+            terms=terms,
+            groups=groups,
+            centered=centered,
             priors=priors,
+            r2d2=r2d2,
+            mechanism=mechanism,
             latent=latent,
             intercept=intercept,
+            **family_options,
         )
 
     constructor.__name__ = constructor.__qualname__ = family
@@ -279,56 +587,61 @@ def _make(family: str):
         links=", ".join(fam.links),
         default=fam.default_link,
         aux="".join(f", ``{a}``" for a in fam.aux),
+        extra=extra,
     )
     return constructor
 
 
-Normal = _make("Normal")
+_ME_DOC = """
+    measurement_error : str, optional
+        Column of known per-row standard errors: the node is observed with that
+        error around its true value, ``y ~ Normal(mu, sqrt(sigma^2 + se^2))``."""
+
+Normal = _make("Normal", _ME_DOC)
 StudentT = _make("StudentT")
 LogNormal = _make("LogNormal")
 Gamma = _make("Gamma")
 Bernoulli = _make("Bernoulli")
 Poisson = _make("Poisson")
 NegativeBinomial = _make("NegativeBinomial")
+Beta = _make("Beta")
+HurdleLogNormal = _make(
+    "HurdleLogNormal",
+    """
+    Two parts: ``P(y > 0)`` has its own logit predictor (``hurdle.intercept``,
+    ``hurdle.<term>``), and positive values are LogNormal.""",
+)
+HurdleGamma = _make(
+    "HurdleGamma",
+    """
+    Two parts: ``P(y > 0)`` has its own logit predictor (``hurdle.intercept``,
+    ``hurdle.<term>``), and positive values are Gamma (log link).""",
+)
+ZeroInflatedPoisson = _make(
+    "ZeroInflatedPoisson",
+    "\n    ``psi`` is the probability that a value comes from the Poisson part.",
+)
+ZeroInflatedNegativeBinomial = _make(
+    "ZeroInflatedNegativeBinomial",
+    "\n    ``psi`` is the probability that a value comes from the negative-binomial part.",
+)
 
 
-def Binomial(
-    parents: Sequence[str] | str = (),
-    *,
-    trials: int | str,
-    link: str | None = None,
-    interactions=(),
-    priors=None,
-    latent: bool = False,
-    intercept: bool = True,
-) -> Node:  # noqa: N802
+def Binomial(parents: Sequence[str] | str = (), *, trials: int | str, **options) -> Node:  # noqa: N802
     """Binomial structural equation with ``trials`` fixed or read from a data column.
+
+    Other options as for :func:`Normal`.
 
     Examples
     --------
     >>> Binomial(["page"], trials="visitors").trials
     'visitors'
     """
-    return _node(
-        "Binomial",
-        parents,
-        link=link,
-        interactions=interactions,
-        priors=priors,
-        latent=latent,
-        intercept=intercept,
-        trials=trials,
-    )
+    return _node("Binomial", parents, trials=trials, **options)
 
 
 def Categorical(
-    parents: Sequence[str] | str = (),
-    *,
-    levels: Sequence[str] | None = None,
-    interactions=(),
-    priors=None,
-    latent: bool = False,
-    intercept: bool = True,
+    parents: Sequence[str] | str = (), *, levels: Sequence[str] | None = None, **options
 ) -> Node:  # noqa: N802
     """Categorical (multinomial-logit) structural equation.
 
@@ -340,13 +653,42 @@ def Categorical(
     >>> Categorical(levels=["A", "B", "C"]).levels
     ('A', 'B', 'C')
     """
-    return _node(
-        "Categorical",
-        parents,
-        link=None,
-        interactions=interactions,
-        priors=priors,
-        latent=latent,
-        intercept=intercept,
-        levels=levels,
-    )
+    return _node("Categorical", parents, levels=levels, **options)
+
+
+def OrderedLogistic(
+    parents: Sequence[str] | str = (), *, levels: Sequence[str] | None = None, **options
+) -> Node:  # noqa: N802
+    """Ordered-categorical (cumulative logit) structural equation.
+
+    ``P(y <= k) = invlogit(cutpoint_k - eta)``: cutpoints replace the
+    intercept; ``levels`` are ordered lowest first (default: the order of a
+    pandas ordered Categorical column, or sorted labels, numbers numerically).
+
+    Examples
+    --------
+    >>> OrderedLogistic(["dose"], levels=["none", "mild", "severe"]).local_parameters()
+    ('dose', 'cutpoints.first', 'cutpoints.gaps')
+    """
+    return _node("OrderedLogistic", parents, levels=levels, intercept=False, **options)
+
+
+def Measurement(true_node: str, *, se: str, latent: bool = False) -> Node:  # noqa: N802
+    """An observation of ``true_node`` with known per-row standard errors in column ``se``.
+
+    ``node ~ Normal(true_node, se)``: declare the true value as a latent node
+    and its children read the true value, not the noisy one.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> scm = cb.SCM({
+    ...     "x_true": cb.Normal(latent=True),
+    ...     "x": cb.Measurement("x_true", se="x_se"),
+    ...     "y": cb.Normal(["x_true"]),
+    ... })
+    >>> scm["x"].local_parameters()
+    ('intercept', 'x_true', 'sigma')
+    """
+    fixed = {"intercept": 0.0, true_node: 1.0, "sigma": 0.0}
+    return _node("Normal", [true_node], priors=fixed, measurement_error=se, latent=latent)

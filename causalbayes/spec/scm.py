@@ -10,9 +10,18 @@ from typing import TYPE_CHECKING, Any
 
 from causalbayes.errors import GraphError, SpecError
 from causalbayes.graph import DAG
-from causalbayes.spec.naming import contrasts_dim, levels_dim, param_name
+from causalbayes.spec.naming import (
+    basis_dim,
+    contrasts_dim,
+    cutpoints_dim,
+    gaps_dim,
+    groups_dim,
+    levels_dim,
+    param_name,
+    r2d2_dim,
+)
 from causalbayes.spec.node import Node
-from causalbayes.spec.terms import Interaction, Linear
+from causalbayes.spec.terms import Group, Linear, Power, Spline
 
 if TYPE_CHECKING:
     import graphviz
@@ -33,6 +42,7 @@ class Parameter:
     node: str
     local: str
     dims: tuple[str, ...]
+    kind: str = "prior"  # prior | derived | auxiliary (see Node.parameter_locals)
 
 
 class SCM:
@@ -83,14 +93,44 @@ class SCM:
         edges = [(p, name) for name, node in items for p in node.parents]
         self._dag = DAG(names, edges, latent=[n for n, node in items if node.latent])
         self._nodes = MappingProxyType(dict(items))
-        self._check_trials_columns()
+        self._check_exogenous_columns()
+        self._check_terms()
 
-    def _check_trials_columns(self) -> None:
+    def _check_exogenous_columns(self) -> None:
         for name, node in self._nodes.items():
-            if isinstance(node.trials, str) and node.trials in self._nodes:
+            columns = [("trials", node.trials)] if isinstance(node.trials, str) else []
+            columns += [("grouping", c) for c in node.group_columns]
+            if node.measurement_error:
+                columns.append(("measurement_error", node.measurement_error))
+            for role, col in columns:
+                if col in self._nodes:
+                    raise SpecError(
+                        f"node {name!r}: {role} column {col!r} is also a node; it must be an exogenous "
+                        "data column (for a categorical cause, make it a Categorical parent instead)"
+                    )
+            if node.measurement_error and self._dag.children(name):
                 raise SpecError(
-                    f"node {name!r}: trials column {node.trials!r} is also a node; trials must be an exogenous data column"
+                    f"node {name!r} has known measurement error and children {list(self._dag.children(name))}; "
+                    f"children should read the true value: declare it as a latent node and observe it "
+                    f"with cb.Measurement('{name}_true', se={node.measurement_error!r})"
                 )
+
+    def _check_terms(self) -> None:
+        for name, node in self._nodes.items():
+            for term in node.terms:
+                if isinstance(term, (Power, Spline, Group)) or term in node.r2d2_terms:
+                    bad = [v for v in term.variables if self.is_categorical(v)]
+                    if bad:
+                        raise SpecError(
+                            f"node {name!r}: term {term.name!r} needs numeric parent(s), but {bad} "
+                            "are categorical; use plain parents or interactions for them"
+                        )
+            if node.mechanism is not None:
+                clash = [k for k, _ in node.mechanism.params if k in node.parents]
+                if clash:
+                    raise SpecError(
+                        f"node {name!r}: mechanism parameter(s) {clash} share a name with parents; rename them"
+                    )
 
     # -- structure -----------------------------------------------------------
     @property
@@ -152,20 +192,51 @@ class SCM:
     def _node_parameters(self, name: str) -> list[Parameter]:
         node = self._nodes[name]
         out_dims = (contrasts_dim(name),) if node.family == "Categorical" else ()
-        params = []
+        terms = {t.name: t for t in node.terms}
         cell_means_parent = self.cell_means_parent(name)
-        if node.intercept:
-            params.append(Parameter(param_name(name, "intercept"), name, "intercept", out_dims))
-        for term in node.terms:
-            dims = tuple(self._term_dims(term, cell_means=term is cell_means_parent)) + out_dims
-            params.append(Parameter(param_name(name, term.name), name, term.name, dims))
-        params += [Parameter(param_name(name, a), name, a, ()) for a in node.family_info.aux]
+        params = []
+        for local, kind in node.parameter_locals():
+            params.append(
+                Parameter(
+                    param_name(name, local),
+                    name,
+                    local,
+                    self._local_dims(name, local, terms, cell_means_parent, out_dims),
+                    kind,
+                )
+            )
         return params
+
+    def _local_dims(self, name, local, terms, cell_means_parent, out_dims) -> tuple[str, ...]:
+        node = self._nodes[name]
+        if local == "intercept":
+            return out_dims
+        term = terms.get(local)
+        if isinstance(term, Group):
+            return (groups_dim(term.key), *out_dims)
+        if isinstance(term, Spline):
+            return (basis_dim(name, term.name), *out_dims)
+        if term is not None:
+            cell = term is cell_means_parent
+            return tuple(self._term_dims(term, cell_means=cell)) + out_dims
+        head, _, tail = local.rpartition(".")
+        if isinstance(terms.get(head), Group):  # <group>.sd or <group>.z
+            return out_dims if tail == "sd" else (groups_dim(terms[head].key), *out_dims)
+        if node.family_info.hurdle and local.startswith("hurdle."):
+            sub = terms.get(local.removeprefix("hurdle."))
+            return tuple(self._term_dims(sub, cell_means=False)) if sub is not None else ()
+        if node.r2d2 is not None and local in {"r2.phi", "r2.z"}:
+            return (r2d2_dim(name),)
+        if node.family == "OrderedLogistic" and local.startswith("cutpoints"):
+            return {"cutpoints": (cutpoints_dim(name),), "cutpoints.gaps": (gaps_dim(name),)}.get(
+                local, ()
+            )
+        return ()  # r2, family auxiliaries and mechanism parameters are scalars
 
     def _term_dims(self, term, *, cell_means: bool) -> list[str]:
         dims = []
         for v in term.variables:
-            if self._nodes[v].family == "Categorical":
+            if self.is_categorical(v):
                 dims.append(levels_dim(v) if cell_means else contrasts_dim(v))
         return dims
 
@@ -175,14 +246,15 @@ class SCM:
         if node.intercept:
             return None
         for term in node.terms:
-            if isinstance(term, Linear) and self._nodes[term.parent].family == "Categorical":
+            if isinstance(term, Linear) and self.is_categorical(term.parent):
                 return term
         return None
 
     def is_categorical(self, name: str) -> bool:
-        return self._nodes[name].family == "Categorical"
+        """Whether the node's values are level codes (categorical or ordered)."""
+        return self._nodes[name].has_levels
 
-    def term_is_categorical(self, term: Linear | Interaction) -> bool:
+    def term_is_categorical(self, term) -> bool:
         return any(self.is_categorical(v) for v in term.variables)
 
     # -- serialisation -------------------------------------------------------
@@ -197,18 +269,18 @@ class SCM:
         return json.dumps(self.to_dict(), **kwargs)
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> SCM:
+    def from_dict(cls, d: Mapping[str, Any], *, mechanisms: Mapping[str, Any] | None = None) -> SCM:
         if not isinstance(d, Mapping) or d.get("format") != SPEC_FORMAT:
             raise SpecError(f"not a causalbayes SCM description (expected format {SPEC_FORMAT!r})")
         if d.get("version") != SPEC_VERSION:
             raise SpecError(
                 f"SCM description version {d.get('version')!r} is not supported (this causalbayes reads version {SPEC_VERSION}); upgrade causalbayes"
             )
-        return cls([(name, Node.from_dict(nd)) for name, nd in d["nodes"].items()])
+        return cls([(name, Node.from_dict(nd, mechanisms)) for name, nd in d["nodes"].items()])
 
     @classmethod
-    def from_json(cls, text: str) -> SCM:
-        return cls.from_dict(json.loads(text))
+    def from_json(cls, text: str, *, mechanisms: Mapping[str, Any] | None = None) -> SCM:
+        return cls.from_dict(json.loads(text), mechanisms=mechanisms)
 
     # -- conveniences delegating to upper layers (imported lazily) -----------
     @classmethod
