@@ -10,12 +10,14 @@ imputation: a node with missing entries is split into its observed rows
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import pymc as pm
+from pymc.distributions.mixture import MixtureTransformWarning
 
 from causalbayes.compile.families import Extra, distribution, family_mean
 from causalbayes.compile.parameters import create_parameters, read_parameters
@@ -65,10 +67,14 @@ def build_model(
             cls, kwargs = distribution(
                 scm.nodes[name], eta, params, _extra(scm, name, params, values, design)
             )
-            if name in impute:
-                values[name] = _split_for_imputation(name, cls, kwargs, impute[name], n)
-            else:
-                values[name] = cls(name, **kwargs, dims=UNIT_DIM)
+            with warnings.catch_warnings():
+                # PyMC finds no transform for a hurdle mixture; it only matters for a free
+                # (latent) hurdle node, which NUTS cannot sample anyway (part discrete).
+                warnings.filterwarnings("ignore", category=MixtureTransformWarning)
+                if name in impute:
+                    values[name] = _split_for_imputation(name, cls, kwargs, impute[name], n)
+                else:
+                    values[name] = cls(name, **kwargs, dims=UNIT_DIM)
     return model
 
 

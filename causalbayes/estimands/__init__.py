@@ -2,5 +2,6 @@
 
 from causalbayes.estimands.ate import ate
 from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.predict import Predictions, predict
 
-__all__ = ["Effect", "ate"]
+__all__ = ["Effect", "Predictions", "ate", "predict"]

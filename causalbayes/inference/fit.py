@@ -122,6 +122,12 @@ class Fit:
 
         return ate(self, treatment, outcome, **kwargs)
 
+    def predict(self, data: pd.DataFrame, node: str, **kwargs: Any):
+        """Posterior predictions of ``node`` for new rows; see :func:`causalbayes.estimands.predict`."""
+        from causalbayes.estimands import predict
+
+        return predict(self, data, node, **kwargs)
+
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Save to a folder: spec and metadata as JSON, posterior and data as netCDF."""
         from causalbayes.io import save_fit

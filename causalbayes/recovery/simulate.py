@@ -135,8 +135,12 @@ def _checked_params(model: pm.Model, params: Mapping[str, Any]) -> dict[str, np.
 
 def _column(scm: SCM, name: str, values: np.ndarray):
     node = scm.nodes[name]
-    if node.family == "Categorical":
-        return pd.Categorical.from_codes(values.astype(int), categories=list(node.levels))
+    if node.has_levels:
+        return pd.Categorical.from_codes(
+            values.astype(int),
+            categories=list(node.levels),
+            ordered=node.family == "OrderedLogistic",
+        )
     if node.family_info.is_discrete:
         return values.astype(np.int64)
     return values.astype("float64")

@@ -58,7 +58,7 @@ def encode_data(
         for the model to impute.
     new_groups : bool
         Allow group labels that the SCM's resolved group levels do not know
-        (predictions for unseen groups); they get codes after the known ones.
+        (predictions for unseen groups); they are appended to the levels.
 
     Examples
     --------
@@ -132,7 +132,7 @@ def _encode_groups(scm: SCM, data: pd.DataFrame, new_groups: bool):
                 )
             lookup.update({lv: len(known) + i for i, lv in enumerate(unseen)})
             codes[key] = np.fromiter((lookup[v] for v in labels), dtype=np.int64, count=len(labels))
-            levels[key] = known
+            levels[key] = (*known, *unseen)
     return codes, levels
 
 
