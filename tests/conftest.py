@@ -9,6 +9,7 @@ from __future__ import annotations
 import arviz as az
 import numpy as np
 import pandas as pd
+import pymc as pm
 import pytest
 
 from causalbayes.inference.diagnostics import Diagnostics
@@ -38,6 +39,17 @@ def fake_fit(
         scales=scales_from_data(encoded.scm, encoded),
         diagnostics=diagnostics,
     )
+
+
+def assert_same_logp(ours: pm.Model, theirs: pm.Model, seed: int = 0, points: int = 5) -> None:
+    """Same value variables and equal log-densities at random points (exact tests)."""
+    rng = np.random.default_rng(seed)
+    assert sorted(v.name for v in ours.value_vars) == sorted(v.name for v in theirs.value_vars)
+    logp_ours, logp_theirs = ours.compile_logp(), theirs.compile_logp()
+    template = ours.initial_point()
+    for _ in range(points):
+        point = {k: rng.normal(size=np.shape(v)) * 0.5 for k, v in template.items()}
+        np.testing.assert_allclose(logp_ours(point), logp_theirs(point), rtol=1e-10)
 
 
 @pytest.fixture(name="fake_fit")

@@ -7,20 +7,11 @@ import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import pytest
+from conftest import assert_same_logp
 
 import causalbayes as cb
 from causalbayes.inference import conditioned_model
 from causalbayes.spec.naming import UNIT_DIM
-
-
-def assert_same_logp(ours: pm.Model, theirs: pm.Model, seed: int = 0, points: int = 5) -> None:
-    rng = np.random.default_rng(seed)
-    assert sorted(v.name for v in ours.value_vars) == sorted(v.name for v in theirs.value_vars)
-    logp_ours, logp_theirs = ours.compile_logp(), theirs.compile_logp()
-    template = ours.initial_point()
-    for _ in range(points):
-        point = {k: rng.normal(size=np.shape(v)) * 0.5 for k, v in template.items()}
-        np.testing.assert_allclose(logp_ours(point), logp_theirs(point), rtol=1e-10)
 
 
 @pytest.fixture
