@@ -61,6 +61,7 @@ def __getattr__(name: str):
         "simulate": ("causalbayes.recovery", "simulate"),
         "ate": ("causalbayes.estimands", "ate"),
         "Effect": ("causalbayes.estimands", "Effect"),
+        "predict": ("causalbayes.estimands", "predict"),
         "load": ("causalbayes.io", "load_fit"),
         "examples": ("causalbayes.examples", None),
     }
@@ -114,5 +115,6 @@ __all__ = [
     "examples",
     "fit",
     "load",
+    "predict",
     "simulate",
 ]

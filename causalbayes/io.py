@@ -42,12 +42,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from causalbayes.errors import CausalBayesError, DataError, FileFormatError
+from causalbayes.errors import CausalBayesError, DataError, FileFormatError, SpecError
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
-from causalbayes.spec.data import encode_data
+from causalbayes.spec.data import MISSING_OPTIONS, encode_data
 from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.naming import UNIT_DIM, contrasts_dim, levels_dim
+from causalbayes.spec.naming import UNIT_DIM, contrasts_dim, groups_dim, levels_dim
 from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM
 
@@ -146,6 +146,7 @@ def _fit_json(fit: Fit, columns: list[dict[str, Any]]) -> dict[str, Any]:
         "version": FIT_VERSION,
         "causalbayes_version": __version__,
         "sampler": fit.sampler,
+        "missing": fit.missing,
         "scm": fit.scm.to_dict(),
         "scales": {
             name: {k: _float_out(v) for k, v in scale.items()}
@@ -203,9 +204,10 @@ def _data_to_dataset(data: pd.DataFrame) -> tuple[list[dict[str, Any]], xr.Datas
 
 def _column_out(name: str, column: pd.Series) -> tuple[dict[str, Any], np.ndarray]:
     dtype = column.dtype
-    if column.isna().any():
+    if column.isna().any() and not pd.api.types.is_float_dtype(dtype):
+        # float NaNs are entries a fit imputed; missing labels or integers never reach a fit
         raise DataError(
-            f"column {name!r} has missing values; a fit's data never has them, so this frame cannot be saved"
+            f"column {name!r} has missing values; only float columns of imputed fits may, so this frame cannot be saved"
         )
     if isinstance(dtype, pd.CategoricalDtype):
         return _categorical_out(
@@ -238,7 +240,7 @@ def _categorical_out(name: str, categories: pd.Index, ordered: bool, labels: np.
 
 
 # -- loading -----------------------------------------------------------------
-def load_fit(path: str | os.PathLike) -> Fit:
+def load_fit(path: str | os.PathLike, *, mechanisms: Mapping[str, Any] | None = None) -> Fit:
     """Load a fit saved by :func:`save_fit`.
 
     Nothing in the folder is executed: ``fit.json`` is parsed as strict JSON,
@@ -249,6 +251,9 @@ def load_fit(path: str | os.PathLike) -> Fit:
     ----------
     path : str or path-like
         The folder written by :func:`save_fit` (or ``Fit.save``).
+    mechanisms : dict of str -> callable, optional
+        The functions of custom mechanisms, by the name they were saved under
+        (functions are code and are never saved).
 
     Returns
     -------
@@ -275,14 +280,39 @@ def load_fit(path: str | os.PathLike) -> Fit:
             f"cannot load a fit from {str(folder)!r}: it {what}; a saved fit is a folder written by save_fit"
         )
     meta = _read_fit_json(folder / FIT_FILE)
-    scm, scales, diagnostics, sampler, columns, n_rows = _parse_meta(meta)
+    _check_mechanisms(meta, mechanisms)
+    scm, scales, diagnostics, sampler, missing, columns, n_rows = _parse_meta(meta, mechanisms)
     data = _read_data(folder / DATA_FILE, columns, n_rows)
     idata = _read_posterior(folder / POSTERIOR_FILE)
-    _check_data(scm, data)
+    _check_data(scm, data, missing)
     _check_posterior(scm, scales, idata.posterior, n_rows)
     return Fit(
-        scm=scm, data=data, idata=idata, scales=scales, diagnostics=diagnostics, sampler=sampler
+        scm=scm,
+        data=data,
+        idata=idata,
+        scales=scales,
+        diagnostics=diagnostics,
+        sampler=sampler,
+        missing=missing,
     )
+
+
+def _check_mechanisms(meta: dict[str, Any], functions: Mapping[str, Any] | None) -> None:
+    """Custom mechanisms are code, so they are not in the file: the caller must supply them."""
+    nodes = meta.get("scm", {}).get("nodes", {}) if isinstance(meta.get("scm"), dict) else {}
+    needed = sorted(
+        {
+            nd["mechanism"].get("name")
+            for nd in nodes.values()
+            if isinstance(nd, dict) and isinstance(nd.get("mechanism"), dict)
+        }
+    )
+    absent = [name for name in needed if not functions or name not in functions]
+    if absent:
+        raise SpecError(
+            f"this fit uses custom mechanism(s) {absent}, Python functions that are not saved; "
+            f"load it with mechanisms={{name: function}} for each"
+        )
 
 
 def _read_fit_json(file: Path) -> dict[str, Any]:
@@ -322,20 +352,23 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _parse_meta(meta: dict[str, Any]):
+def _parse_meta(meta: dict[str, Any], mechanisms: Mapping[str, Any] | None = None):
     try:
-        scm = SCM.from_dict(meta["scm"])
+        scm = SCM.from_dict(meta["scm"], mechanisms=mechanisms)
         scales = _parse_scales(meta["scales"])
         diagnostics = _parse_diagnostics(meta["diagnostics"])
         sampler = meta["sampler"]
         if not isinstance(sampler, str):
             raise ValueError(f"sampler must be a string, got {sampler!r}")
+        missing = meta.get("missing", "raise")
+        if missing not in MISSING_OPTIONS:
+            raise ValueError(f"missing must be one of {list(MISSING_OPTIONS)}, got {missing!r}")
         columns, n_rows = _parse_columns(meta["data"])
     except KeyError as err:
         raise FileFormatError(f"{FIT_FILE} lacks the entry {err.args[0]!r}") from err
     except (CausalBayesError, TypeError, ValueError, AttributeError) as err:
         raise FileFormatError(f"{FIT_FILE} is malformed: {err}") from err
-    return scm, scales, diagnostics, sampler, columns, n_rows
+    return scm, scales, diagnostics, sampler, missing, columns, n_rows
 
 
 def _float_in(value: Any) -> float:
@@ -479,9 +512,9 @@ def _read_posterior(file: Path) -> az.InferenceData:
     return idata
 
 
-def _check_data(scm: SCM, data: pd.DataFrame) -> None:
+def _check_data(scm: SCM, data: pd.DataFrame, missing: str) -> None:
     try:
-        encode_data(scm, data)
+        encode_data(scm, data, missing=missing)
     except CausalBayesError as err:
         raise FileFormatError(f"{DATA_FILE} does not fit the saved SCM: {err}") from err
 
@@ -494,7 +527,7 @@ def _check_posterior(scm: SCM, scales: Scales, posterior: xr.Dataset, n_rows: in
     priors = resolved_priors(scm, scales)
     labels = _dim_labels(scm)
     for p in scm.parameters():
-        if not priors[p.name].is_fixed:
+        if p.kind != "prior" or not priors[p.name].is_fixed:
             _check_variable(
                 posterior, p.name, p.dims, {d: labels[d] for d in p.dims if d in labels}
             )
@@ -510,6 +543,8 @@ def _dim_labels(scm: SCM) -> dict[str, list[str]]:
         if levels is not None:
             labels[levels_dim(name)] = list(levels)
             labels[contrasts_dim(name)] = list(levels[1:])
+        for key, group_levels in scm[name].group_levels:
+            labels[groups_dim(key)] = list(group_levels)
     return labels
 
 
