@@ -300,6 +300,8 @@ def load_fit(path: str | os.PathLike, *, mechanisms: Mapping[str, Any] | None = 
 def _check_mechanisms(meta: dict[str, Any], functions: Mapping[str, Any] | None) -> None:
     """Custom mechanisms are code, so they are not in the file: the caller must supply them."""
     nodes = meta.get("scm", {}).get("nodes", {}) if isinstance(meta.get("scm"), dict) else {}
+    if not isinstance(nodes, dict):
+        return  # malformed: _parse_meta says so
     needed = sorted(
         {
             nd["mechanism"].get("name")
