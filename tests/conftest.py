@@ -20,10 +20,14 @@ from causalbayes.spec.scm import SCM
 
 
 def fake_fit(
-    scm: SCM, data: pd.DataFrame, posterior: dict[str, np.ndarray], dims: dict | None = None
+    scm: SCM,
+    data: pd.DataFrame,
+    posterior: dict[str, np.ndarray],
+    dims: dict | None = None,
+    missing: str = "raise",
 ) -> Fit:
     """A Fit whose posterior is ``posterior`` (arrays shaped (chain, draw, ...))."""
-    encoded = encode_data(scm, data)
+    encoded = encode_data(scm, data, missing=missing)
     coords = {}
     for name, node in encoded.scm.nodes.items():
         if node.family == "Categorical":
@@ -38,6 +42,7 @@ def fake_fit(
         idata=idata,
         scales=scales_from_data(encoded.scm, encoded),
         diagnostics=diagnostics,
+        missing=missing,
     )
 
 
