@@ -143,7 +143,12 @@ def _column(scm: SCM, name: str, values: np.ndarray):
         )
     if node.family_info.is_discrete:
         return values.astype(np.int64)
+    if node.family == "Beta":  # a draw can round to exactly 0 or 1, outside Beta's support
+        return np.clip(values.astype("float64"), _BETA_EPS, 1 - _BETA_EPS)
     return values.astype("float64")
+
+
+_BETA_EPS = 1e-12
 
 
 def _plain(value: np.ndarray) -> float | list:

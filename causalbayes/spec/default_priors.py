@@ -19,7 +19,7 @@ For a node with outcome location ``m`` and scale ``s`` on the link scale:
   ``HalfNormal(2.5 s / sd(x))`` for slopes of ``x``;
 - hurdle predictor (logit of P(y > 0)): intercept ``Normal(0, 2.5)``,
   slopes ``Normal(0, 2.5 / sd(x))``;
-- Beta precision ``phi``: ``Exponential(0.1)``; zero-inflation ``psi``: ``Beta(1, 1)``;
+- Beta precision ``phi``: ``Gamma(2, 0.1)``; zero-inflation ``psi``: ``Beta(1, 1)``;
 - ordered cutpoints: first ``Normal(0, 2.5)``, gaps ``Exponential(0.5)``.
 """
 
@@ -103,7 +103,7 @@ def default_prior(scm: SCM, name: str, local: str, scales: Scales) -> Prior:
 _SCALE_FREE_DEFAULTS = {
     "nu": Prior("Gamma", alpha=2.0, beta=0.1),
     "alpha": Prior("Exponential", lam=0.1),
-    "phi": Prior("Exponential", lam=0.1),
+    "phi": Prior("Gamma", alpha=2.0, beta=0.1),  # no mass at 0, where Beta piles onto 0 and 1
     "psi": Prior("Beta", alpha=1.0, beta=1.0),
     "cutpoints.first": Prior("Normal", mu=0.0, sigma=2.5),
     "cutpoints.gaps": Prior("Exponential", lam=0.5),
