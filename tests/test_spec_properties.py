@@ -112,7 +112,9 @@ def _mutations(scm: cb.SCM):
     node = scm[last]
     return [
         lambda: cb.SCM({**scm.nodes, last: cb.Normal([*node.parents, "ghost"])}),
-        lambda: cb.SCM({**scm.nodes, scm.order[0]: cb.Normal([last])}),  # a cycle
+        lambda: cb.SCM(  # a cycle
+            {**scm.nodes, scm.order[0]: cb.Normal([last]), last: cb.Normal([scm.order[0]])}
+        ),
         lambda: cb.Normal(["a"], interactions=[("a", "b")]),
         lambda: cb.Normal(["a"], link="softmax"),
         lambda: cb.Normal(["a"], terms=[cb.Spline("b")]),
