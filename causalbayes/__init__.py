@@ -17,11 +17,19 @@ from causalbayes.errors import (
     DiagnosticsWarning,
     FileFormatError,
     GraphError,
+    IdentificationWarning,
     MissingDependencyError,
     QueryError,
     SpecError,
 )
-from causalbayes.graph import DAG
+from causalbayes.graph import ADMG, DAG
+from causalbayes.identification import (
+    Identification,
+    adjustment_sets,
+    check_implications,
+    identify,
+    minimal_adjustment_set,
+)
 from causalbayes.spec import (
     SCM,
     Bernoulli,
@@ -63,7 +71,14 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "ADMG",
     "DAG",
+    "Identification",
+    "IdentificationWarning",
+    "adjustment_sets",
+    "check_implications",
+    "identify",
+    "minimal_adjustment_set",
     "SCM",
     "Bernoulli",
     "Binomial",

@@ -364,10 +364,13 @@ class ADMG:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ADMG):
             return NotImplemented
-        return self._dag == other._dag and set(self._bidirected) == set(other._bidirected)
+        return self._dag == other._dag and self._pairs() == other._pairs()
 
     def __hash__(self) -> int:
-        return hash((self._dag, frozenset(self._bidirected)))
+        return hash((self._dag, self._pairs()))
+
+    def _pairs(self) -> frozenset[frozenset[str]]:
+        return frozenset(frozenset(pair) for pair in self._bidirected)
 
     def __repr__(self) -> str:
         return f"ADMG({self.to_edge_string()!r})"

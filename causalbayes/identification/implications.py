@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from causalbayes.errors import DataError
 from causalbayes.graph.admg import ADMG
@@ -213,6 +212,8 @@ def _test(data: pd.DataFrame, x: str, y: str, zs: list[str]) -> tuple[str, float
         stat = n * np.log(_rss(base, target) / _rss(full, target))
         test = "OLS LR"
     stat = max(float(stat), 0.0)
+    from scipy import stats
+
     return test, stat, df, float(stats.chi2.sf(stat, df))
 
 
@@ -224,6 +225,8 @@ def _fisher_z(data: pd.DataFrame, x: str, y: str, zs: list[str]) -> tuple[str, f
     r = float(np.clip(r, -0.999999999, 0.999999999))
     dof = len(data) - len(zs) - 3
     stat = float(np.arctanh(r) * np.sqrt(max(dof, 1)))
+    from scipy import stats
+
     return "Fisher z", stat, 1, float(2 * stats.norm.sf(abs(stat)))
 
 
