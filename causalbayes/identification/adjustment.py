@@ -7,7 +7,9 @@ every proper causal path).  That turns adjustment into separation, so:
 
 * one minimal set is found in linear time (``FindMinSep``),
 * all sets are listed with polynomial delay (``ListSep``: branch on a node,
-  and only enter a branch after a linear-time check that it holds a set).
+  and only enter a branch after a linear-time check that it holds a set),
+* minimal sets are listed as minimal separators of one moral graph, each
+  new one derived from an earlier one in polynomial time.
 
 Latent nodes can never be adjusted for.  References: van der Zander, Liśkiewicz
 & Textor, "Constructing separators and adjustment sets in ancestral graphs"
@@ -89,29 +91,55 @@ class AdjustmentProblem:
             stack.append((inc, alw - {v}))  # explored second
             stack.append((inc | {v}, alw))
 
-    def minimal_sets(self, *, max_sets: int, budget: int = 2000) -> list[frozenset[str]]:
-        """Minimal adjustment sets, smallest first, at most ``max_sets``.
+    def minimal_sets(self, *, max_sets: int) -> list[frozenset[str]]:
+        """Minimal adjustment sets (at most ``max_sets``), smallest first.
 
-        Minimal sets lie within the ancestors of ``X | Y``, so sets are listed
-        over those only and kept when minimal; ``budget`` bounds the listing.
+        Minimal sets lie within the ancestors of ``X | Y``, where d-separation
+        is vertex separation in one moral graph, so they are the minimal
+        vertex separators of that graph that avoid forbidden nodes.  They are
+        listed by the close-separator method (Berry, Bordat & Cogis 1999;
+        Takata 2010): from each separator ``Z`` and each ``v`` in it, move
+        ``v`` to the treatment's side and take the separator closest to that
+        side.  Each new set costs one linear pass per node of ``Z``.
         """
-        ancestral = self.allowed & self.pbd.ancestors(self.xs | self.ys)
-        found: list[frozenset[str]] = []
-        for seen, zs in enumerate(self._list(frozenset(), ancestral)):
-            if _min_separator(self.pbd, self.xs, self.ys, frozenset(), zs) == zs:
-                found.append(zs)
-            if seen >= budget:
-                break
+        moral = _moral_graph(self.pbd, self.pbd.ancestors(self.xs | self.ys))
+        first = self._close_separator(moral, set(self.xs))
+        if first is None:
+            return []
+        found, queue = [first], [first]
+        seen = {first}
+        while queue and len(found) < max_sets:
+            zs = queue.pop(0)
+            side = _component(moral, set(self.xs), zs)
+            for v in sorted(zs, key=self.net.order.index):
+                nxt = self._close_separator(moral, side | {v})
+                if nxt is not None and nxt not in seen:
+                    seen.add(nxt)
+                    found.append(nxt)
+                    queue.append(nxt)
+                    if len(found) >= max_sets:
+                        break
         order = self.net.order.index
         found.sort(key=lambda z: (len(z), sorted(map(order, z))))
-        return found[:max_sets]
+        return found
+
+    def _close_separator(self, moral: dict[str, set[str]], side: set[str]) -> frozenset[str] | None:
+        """The minimal separator closest to ``side`` (grown over nodes that cannot be adjusted for)."""
+        side = set(side)
+        frontier = list(side)
+        while frontier:  # absorb forbidden neighbours: they cannot be in the separator
+            for nxt in moral[frontier.pop()]:
+                if nxt not in side and nxt not in self.allowed:
+                    if nxt in self.ys:
+                        return None
+                    side.add(nxt)
+                    frontier.append(nxt)
+        border = {n for s in side for n in moral[s]} - side
+        far = _component(moral, set(self.ys), frozenset(border))
+        return frozenset(n for n in border if moral[n] & far)
 
 
-def _min_separator(
-    net: Net, xs: frozenset[str], ys: frozenset[str], include: frozenset[str], zs: frozenset[str]
-) -> frozenset[str]:
-    """FindMinSep: shrink the separator ``zs`` to a minimal one that still contains ``include``."""
-    relevant = net.ancestors(xs | ys | include)
+def _moral_graph(net: Net, relevant: set[str]) -> dict[str, set[str]]:
     moral: dict[str, set[str]] = {n: set() for n in relevant}
     for child in relevant:
         parents = [p for p in net.parents[child] if p in relevant]
@@ -122,6 +150,26 @@ def _min_separator(
             for b in parents[i + 1 :]:
                 moral[a].add(b)
                 moral[b].add(a)
+    return moral
+
+
+def _component(moral: dict[str, set[str]], start: set[str], blocked: frozenset[str]) -> set[str]:
+    """Nodes reachable from ``start`` without entering ``blocked``."""
+    seen, frontier = set(start), list(start)
+    while frontier:
+        for nxt in moral[frontier.pop()]:
+            if nxt not in seen and nxt not in blocked:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
+
+
+def _min_separator(
+    net: Net, xs: frozenset[str], ys: frozenset[str], include: frozenset[str], zs: frozenset[str]
+) -> frozenset[str]:
+    """FindMinSep: shrink the separator ``zs`` to a minimal one that still contains ``include``."""
+    relevant = net.ancestors(xs | ys | include)
+    moral = _moral_graph(net, relevant)
     candidates = (zs & relevant) - include
 
     def reached(start: frozenset[str], stops: frozenset[str]) -> frozenset[str]:

@@ -89,3 +89,21 @@ def test_max_sets_bounds_the_listing():
     assert len(cb.adjustment_sets(dag, "t", "y", minimal=False, max_sets=100)) == 4
     assert len(cb.adjustment_sets(dag, "t", "y", minimal=False, max_sets=3)) == 3
     assert cb.adjustment_sets(dag, "t", "y") == [("a", "b")]
+
+
+def test_search_on_random_200_node_graphs_takes_well_under_a_second():
+    import time
+
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    names = [f"v{i}" for i in range(200)]
+    upper = np.triu(rng.random((200, 200)) < 3 / 200, k=1)
+    dag = DAG(names, [(names[i], names[j]) for i, j in zip(*np.nonzero(upper), strict=True)])
+    t = next(n for n in names[20:] if dag.parents(n) and len(dag.descendants(n)) > 5)
+    y = sorted(dag.descendants(t))[-1]
+    start = time.perf_counter()
+    verdict = cb.identify(dag, t, y)
+    sets = cb.adjustment_sets(dag, t, y, minimal=False, max_sets=10)
+    assert time.perf_counter() - start < 1.0
+    assert verdict.identified and len(sets) == 10
