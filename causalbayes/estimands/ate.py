@@ -97,9 +97,9 @@ def ate(
     verdict = None if identification == "ignore" else identify(scm, treatment, outcome)
     if verdict is not None and not verdict.identified and identification == "raise":
         raise QueryError(
-            f"{verdict.query} is not identified by the graph: {verdict.reason}. The posterior "
-            "would come from the priors; add the missing variables to the data, or pass "
-            "identification='warn' to compute it anyway"
+            f"{verdict.query} is not identified by the graph: {verdict.reason}. Its posterior "
+            "would rest on priors and functional form, not on the data; measure the missing "
+            "variables, or pass identification='warn' to compute it anyway"
         )
     mean_under = InterventionalMean.build(
         fit, treatment, outcome, population=population, n=n, random_seed=random_seed
