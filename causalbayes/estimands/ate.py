@@ -120,7 +120,8 @@ def ate(
         )
         prior = prior_mean(codes[0]) - prior_mean(codes[1])
         details["contraction"] = contraction(draws.values, prior.values)
-        details["prior_sd"] = _plain(prior.std(("chain", "draw")).values)
+        prior_sd = prior.std(("chain", "draw")).values
+        details["prior_sd"] = float(prior_sd) if prior_sd.ndim == 0 else prior_sd.tolist()
         warn_not_identified(verdict, details["contraction"])
     return Effect(
         draws=draws.rename("ate"),

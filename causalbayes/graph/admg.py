@@ -345,6 +345,24 @@ class ADMG:
         lines += [f"  {a} -> {b} [dir=both, style=dashed];" for a, b in self._bidirected]
         return "\n".join([*lines, "}", ""])
 
+    @classmethod
+    def from_dot(cls, text: str) -> ADMG:
+        """Parse DOT: ``a -> b [dir=both]`` is ``a <-> b``; ``latent=true`` nodes are projected out.
+
+        Examples
+        --------
+        >>> g = ADMG.from_edge_string("z -> t -> y; t <-> y")
+        >>> ADMG.from_dot(g.to_dot()) == g
+        True
+        """
+        from causalbayes.graph._dot import read_dot
+        from causalbayes.graph.parse import _require_text
+
+        graph = read_dot(_require_text(text, "ADMG.from_dot"))
+        dag = DAG(graph.nodes, graph.edges, graph.latent())
+        projected = cls.from_dag(dag)
+        return cls(projected.nodes, projected.directed, [*projected.bidirected, *graph.bidirected])
+
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
         from causalbayes.graph.render import render
 
@@ -391,9 +409,9 @@ def as_admg(obj: Any) -> ADMG:
     if isinstance(obj, nx.DiGraph):
         return ADMG.from_networkx(obj)
     if isinstance(obj, str):
-        from causalbayes.graph.parse import _looks_like_dot, parse_dot
+        from causalbayes.graph.parse import _looks_like_dot
 
-        return ADMG.from_dag(parse_dot(obj)) if _looks_like_dot(obj) else ADMG.from_edge_string(obj)
+        return ADMG.from_dot(obj) if _looks_like_dot(obj) else ADMG.from_edge_string(obj)
     dag = getattr(obj, "dag", None)  # an SCM, without importing the spec layer
     if isinstance(dag, DAG):
         return ADMG.from_dag(dag)

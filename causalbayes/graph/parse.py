@@ -191,6 +191,12 @@ def parse_dot(text: str) -> DAG:
     ((('u', 'x'), ('x', 'y')), frozenset({'u'}))
     """
     graph = read_dot(_require_text(text, "parse_dot"))
+    if graph.bidirected:
+        a, b = graph.bidirected[0]
+        raise GraphError(
+            f"edge {a} -> {b} has dir=both, a bidirected (latent-confounding) edge that a DAG "
+            "cannot hold; read the text with ADMG.from_dot, or declare a latent node"
+        )
     return DAG(graph.nodes, graph.edges, graph.latent())
 
 

@@ -115,3 +115,25 @@ def test_projection_preserves_separation_among_observed_nodes(dag, data):
     assert d_separated(canonical, x, y, zs) == nx.is_d_separator(
         canonical.to_networkx(), {x}, {y}, zs
     )
+
+
+def test_m_separation_opens_bidirected_colliders():
+    g = ADMG.from_edge_string("a <-> b <-> c")
+    assert d_separated(g, "a", "c") and not d_separated(g, "a", "c", given="b")
+    with pytest.raises(GraphError, match="not in the graph"):
+        d_separated(g, "a", "U_a_b")
+
+
+def test_dot_round_trip_and_dags_refuse_bidirected_dot_edges():
+    g = ADMG.from_edge_string("z -> t -> y; t <-> y; z <-> y")
+    assert ADMG.from_dot(g.to_dot()) == g
+    assert as_admg(g.to_dot()) == g
+    with pytest.raises(GraphError, match=r"dir=both.*ADMG.from_dot"):
+        DAG.from_dot(g.to_dot())
+
+
+def test_dag_displays_as_svg_and_an_intervened_drawing_cuts_incoming_edges():
+    dag = DAG.from_edge_string("z -> t -> y; z -> y")
+    assert "image/svg+xml" in dag._repr_mimebundle_()
+    source = render(dag, treatment="t", outcome="y", intervened=["t"]).source
+    assert "z -> t" not in source and "t -> y" in source and "shape=box" in source
