@@ -395,7 +395,7 @@ class ADMG:
 
 
 def as_admg(obj: Any) -> ADMG:
-    """Coerce an ADMG, a DAG (latent nodes projected), an SCM, networkx graph or text to an ADMG.
+    """Coerce an ADMG, a DAG (latent nodes projected), an SCM or Fit, networkx graph or text.
 
     Examples
     --------
@@ -412,7 +412,8 @@ def as_admg(obj: Any) -> ADMG:
         from causalbayes.graph.parse import _looks_like_dot
 
         return ADMG.from_dot(obj) if _looks_like_dot(obj) else ADMG.from_edge_string(obj)
-    dag = getattr(obj, "dag", None)  # an SCM, without importing the spec layer
+    scm = getattr(obj, "scm", obj)  # a Fit holds its SCM
+    dag = getattr(scm, "dag", None)  # an SCM, without importing the spec layer
     if isinstance(dag, DAG):
         return ADMG.from_dag(dag)
     raise GraphError(

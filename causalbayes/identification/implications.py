@@ -107,7 +107,7 @@ def check_implications(graph: Any, data: pd.DataFrame, *, alpha: float = 0.05) -
 
     Parameters
     ----------
-    graph : SCM, DAG, networkx.DiGraph or str
+    graph : SCM, Fit, DAG, ADMG, networkx.DiGraph or str
         Statements involving latent nodes are skipped (data cannot test them).
     data : pandas.DataFrame
         One column per observed node; not modified.
@@ -161,7 +161,8 @@ def check_implications(graph: Any, data: pd.DataFrame, *, alpha: float = 0.05) -
 def _as_dag(graph: Any) -> DAG:
     if isinstance(graph, ADMG):
         return graph.to_dag()
-    dag = getattr(graph, "dag", None)
+    scm = getattr(graph, "scm", graph)  # a Fit holds its SCM
+    dag = getattr(scm, "dag", None)
     return dag if isinstance(dag, DAG) else as_dag(graph)
 
 

@@ -120,7 +120,7 @@ def identify(
 
     Parameters
     ----------
-    graph : SCM, DAG, ADMG, networkx.DiGraph or str
+    graph : SCM, Fit, DAG, ADMG, networkx.DiGraph or str
         Latent nodes of an SCM or DAG are projected out (an ADMG).
     treatment, outcome : str or iterable of str
         Observed nodes.
@@ -239,7 +239,8 @@ def _query_nodes(
     listed = (names,) if isinstance(names, str) else tuple(names)
     if not listed:
         raise QueryError(f"{role} must name at least one node")
-    latent = getattr(getattr(original, "dag", original), "latent", frozenset())
+    scm = getattr(original, "scm", original)  # a Fit holds its SCM
+    latent = getattr(getattr(scm, "dag", scm), "latent", frozenset())
     for name in listed:
         if name in latent:
             raise QueryError(

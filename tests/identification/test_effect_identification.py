@@ -62,3 +62,38 @@ def test_identified_query_does_not_warn(fake_fit, rng):
         warnings.simplefilter("error")
         effect = fit.ate("t", "y", identification="raise")
     assert effect.details["identified"] is True and "contraction" not in effect.details
+
+
+def test_categorical_outcome_reports_contraction_per_level(fake_fit, rng):
+    scm = cb.SCM(
+        {
+            "u": cb.Normal(latent=True),
+            "t": cb.Bernoulli(["u"]),
+            "choice": cb.Categorical(["t", "u"], levels=["none", "small", "big"]),
+        }
+    )
+    df = scm.simulate(40, random_seed=3).drop(columns="u")
+    post = {
+        "t.intercept": 0.05 * rng.normal(size=(2, 100)),
+        "t.u": 0.05 * rng.normal(size=(2, 100)),
+        "choice.intercept": 0.05 * rng.normal(size=(2, 100, 2)),
+        "choice.t": 0.05 * rng.normal(size=(2, 100, 2)),
+        "choice.u": 0.05 * rng.normal(size=(2, 100, 2)),
+        "u": rng.normal(size=(2, 100, 40)),
+    }
+    dims = {
+        "choice.intercept": ["choice_contrasts"],
+        "choice.t": ["choice_contrasts"],
+        "choice.u": ["choice_contrasts"],
+        "u": ["unit"],
+    }
+    fit = fake_fit(scm, df, post, dims=dims)
+    with pytest.warns(cb.IdentificationWarning, match=r"contracted by \S+, \S+, \S+ from"):
+        effect = fit.ate("t", "choice", random_seed=2)
+    assert len(effect.details["contraction"]) == 3 and len(effect.details["prior_sd"]) == 3
+    assert all(c > 0.5 for c in effect.details["contraction"])
+
+
+def test_identify_accepts_a_fit(fake_fit, rng):
+    fit = _latent_fit(fake_fit, rng, sd=0.05)
+    assert cb.identify(fit, "t", "y").open_path == "t <-> y"
