@@ -17,11 +17,19 @@ from causalbayes.errors import (
     DiagnosticsWarning,
     FileFormatError,
     GraphError,
+    IdentificationWarning,
     MissingDependencyError,
     QueryError,
     SpecError,
 )
-from causalbayes.graph import DAG
+from causalbayes.graph import ADMG, DAG
+from causalbayes.identification import (
+    Identification,
+    adjustment_sets,
+    check_implications,
+    identify,
+    minimal_adjustment_set,
+)
 from causalbayes.spec import (
     R2D2,
     SCM,
@@ -75,8 +83,15 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "ADMG",
     "DAG",
     "R2D2",
+    "Identification",
+    "IdentificationWarning",
+    "adjustment_sets",
+    "check_implications",
+    "identify",
+    "minimal_adjustment_set",
     "SCM",
     "Bernoulli",
     "Beta",

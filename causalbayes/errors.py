@@ -42,3 +42,7 @@ class CausalBayesWarning(UserWarning):
 
 class DiagnosticsWarning(CausalBayesWarning):
     """The sampler reported divergences, high R-hat or low effective sample size."""
+
+
+class IdentificationWarning(CausalBayesWarning):
+    """The graph does not identify the causal query: the answer leans on priors."""

@@ -16,6 +16,7 @@ class GraphBuilder:
     nodes: dict[str, None] = field(default_factory=dict)  # an insertion-ordered set
     edges: list[tuple[str, str]] = field(default_factory=list)
     latent_flags: dict[str, bool] = field(default_factory=dict)
+    bidirected: list[tuple[str, str]] = field(default_factory=list)
 
     def add_node(self, name: str, latent: bool | None = None) -> None:
         """Declare ``name``; ``latent=None`` leaves an earlier flag untouched."""
@@ -28,6 +29,12 @@ class GraphBuilder:
         self.add_node(parent)
         self.add_node(child)
         self.edges.append((parent, child))
+
+    def add_bidirected(self, a: str, b: str) -> None:
+        """Declare both endpoints and the bidirected edge ``a <-> b`` (ADMGs only)."""
+        self.add_node(a)
+        self.add_node(b)
+        self.bidirected.append((a, b))
 
     def latent(self) -> list[str]:
         """Names whose last latent flag was true."""

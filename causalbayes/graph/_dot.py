@@ -191,8 +191,12 @@ class _Parser:
         attributes = self._attributes()
         if len(chain) == 1:
             self.graph.add_node(name, latent=_latent_flag(attributes))
+        both = attributes.get("dir", "").strip().lower() == "both"
         for parent, child in pairwise(chain):
-            self.graph.add_edge(parent, child)
+            if both:  # a bidirected (latent-confounding) edge, as ADMG.to_dot writes it
+                self.graph.add_bidirected(parent, child)
+            else:
+                self.graph.add_edge(parent, child)
 
     def _attributes(self) -> dict[str, str]:
         attributes: dict[str, str] = {}

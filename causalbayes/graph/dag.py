@@ -203,6 +203,12 @@ class DAG(DAGConversions):
         kept = [(parent, child) for parent, child in self._edges if child not in intervened]
         return DAG(self._nodes, kept, self._latent)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Rich display in notebooks: the Graphviz drawing (see ``render``)."""
+        from causalbayes.graph.render import render
+
+        return render(self)._repr_mimebundle_(include=include, exclude=exclude)
+
     # -- dunder protocol ---------------------------------------------------------------
 
     def __contains__(self, node: object) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from causalbayes.errors import GraphError
+from causalbayes.graph.admg import ADMG
 from causalbayes.graph.dag import DAG
 
 
@@ -24,12 +25,20 @@ def _node_set(dag: DAG, names: Iterable[str] | str, what: str) -> frozenset[str]
 
 
 def d_separated(
-    dag: DAG, x: Iterable[str] | str, y: Iterable[str] | str, given: Iterable[str] | str = ()
+    dag: DAG | ADMG,
+    x: Iterable[str] | str,
+    y: Iterable[str] | str,
+    given: Iterable[str] | str = (),
 ) -> bool:
     """Whether ``x`` and ``y`` are d-separated by ``given`` in ``dag``.
 
+    For an :class:`ADMG` this is m-separation (d-separation in its DAG with
+    one latent parent per bidirected edge).
+
     Examples
     --------
+    >>> d_separated(ADMG.from_edge_string("a -> b; b <-> c"), "a", "c")
+    True
     >>> dag = DAG.from_edge_string("humid -> dilution -> coating; humid -> coating")
     >>> d_separated(dag, "dilution", "coating")
     False
@@ -37,6 +46,10 @@ def d_separated(
     >>> d_separated(collider, "a", "b"), d_separated(collider, "a", "b", given="c")
     (True, False)
     """
+    if isinstance(dag, ADMG):
+        for what, names in (("x", x), ("y", y), ("given", given)):
+            _node_set(dag.directed_part, names, what)  # refuse the hidden U_a_b names
+        dag = dag.to_dag()
     xs, ys, zs = _node_set(dag, x, "x"), _node_set(dag, y, "y"), _node_set(dag, given, "given")
     if not xs or not ys:
         raise GraphError("x and y must each name at least one node")
@@ -68,30 +81,58 @@ def d_separated(
     return True
 
 
-def implied_independences(dag: DAG) -> list[tuple[str, str, tuple[str, ...]]]:
-    """A basis of the conditional independences the DAG implies (local Markov, pairwise).
+def implied_independences(dag: DAG | ADMG) -> list[tuple[str, str, tuple[str, ...]]]:
+    """A basis of the conditional independences the graph implies among observed nodes.
 
-    For every node ``y`` and every earlier node ``x`` (topological order) that
-    is neither adjacent to it nor its descendant: ``x _||_ y | parents(y)``,
-    so every non-adjacent pair is tested once (as dagitty's pairwise list).
-    Each statement is implied by the DAG (local Markov property).  Statements whose
-    variables or conditioning sets include latent nodes are left out, since
-    data cannot test them.
+    Without latent nodes (pairwise local Markov, as dagitty's list): for every
+    node ``y`` and every earlier node ``x`` (topological order) that is
+    neither adjacent to it nor its descendant, ``x _||_ y | parents(y)``, so
+    every non-adjacent pair is tested once.
+
+    With latent nodes (or an ADMG, read as its DAG with one latent parent per
+    bidirected edge), parent sets may be unobserved, so for every pair of
+    observed nodes that some set of observed nodes separates, one minimal such
+    set is listed: the observed ancestors of the pair (a separator whenever
+    any exists), shrunk one node at a time while separation holds.
 
     Examples
     --------
     >>> implied_independences(DAG.from_edge_string("a -> b -> c"))
     [('a', 'c', ('b',))]
+    >>> implied_independences(DAG.from_edge_string("a -> b; u -> b; u -> c; u [latent]"))
+    [('a', 'c', ())]
     """
+    if isinstance(dag, ADMG):
+        dag = dag.to_dag()
     order = dag.topological_order()
     position = {n: i for i, n in enumerate(order)}
+    if dag.latent:
+        return _observed_separations(dag, order, position)
     out = []
     for y in order:
         parents = dag.parents(y)
         for x in order[: position[y]]:
             if x in parents or y in dag.parents(x) or x in dag.descendants(y):
                 continue
-            statement = (x, y, tuple(sorted(parents, key=position.get)))
-            if dag.latent.isdisjoint({x, y, *parents}):
-                out.append(statement)
+            out.append((x, y, tuple(sorted(parents, key=position.get))))
+    return out
+
+
+def _observed_separations(
+    dag: DAG, order: tuple[str, ...], position: dict[str, int]
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    observed = [n for n in order if n not in dag.latent]
+    out = []
+    for j, y in enumerate(observed):
+        for x in observed[:j]:
+            if x in dag.parents(y):
+                continue
+            candidates = (dag.ancestors(x) | dag.ancestors(y)) - dag.latent - {x, y}
+            zs = set(candidates)
+            if not d_separated(dag, x, y, zs):
+                continue
+            for z in sorted(candidates, key=position.get, reverse=True):
+                if d_separated(dag, x, y, zs - {z}):
+                    zs.discard(z)
+            out.append((x, y, tuple(sorted(zs, key=position.get))))
     return out

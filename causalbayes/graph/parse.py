@@ -64,9 +64,9 @@ def _tokenize_statement(statement: str) -> list[_Token]:
             raise _syntax_error(statement, problem)
         if match.lastgroup == "bidirected":
             raise GraphError(
-                f"bidirected edge '<->' in {statement!r}: bidirected (latent-confounding) edges "
-                "are planned but not supported yet; declare an explicit latent node instead, "
-                "as in 'u -> a; u -> b; u [latent]'"
+                f"bidirected edge '<->' in {statement!r}: a DAG has no bidirected "
+                "(latent-confounding) edges; read the text with ADMG.from_edge_string, or "
+                "declare an explicit latent node, as in 'u -> a; u -> b; u [latent]'"
             )
         if match.lastgroup == "undirected":
             raise _syntax_error(statement, "'--' is an undirected edge and a DAG needs '->'")
@@ -191,6 +191,12 @@ def parse_dot(text: str) -> DAG:
     ((('u', 'x'), ('x', 'y')), frozenset({'u'}))
     """
     graph = read_dot(_require_text(text, "parse_dot"))
+    if graph.bidirected:
+        a, b = graph.bidirected[0]
+        raise GraphError(
+            f"edge {a} -> {b} has dir=both, a bidirected (latent-confounding) edge that a DAG "
+            "cannot hold; read the text with ADMG.from_dot, or declare a latent node"
+        )
     return DAG(graph.nodes, graph.edges, graph.latent())
 
 

@@ -14,6 +14,7 @@ import networkx as nx
 
 from causalbayes.errors import GraphError
 from causalbayes.graph._checks import unknown_node_error
+from causalbayes.graph.admg import ADMG
 from causalbayes.graph.dag import DAG
 from causalbayes.graph.parse import as_dag
 
@@ -22,6 +23,7 @@ LATENT_COLOR = "grey50"
 TREATMENT_FILL = "lightblue"
 OUTCOME_FILL = "gold"
 ADJUST_FILL = "palegreen"
+BIDIRECTED_COLOR = "firebrick"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,7 @@ def _node_attributes(node: str, dag: DAG, roles: _Roles) -> dict[str, str]:
 
 
 def render(
-    dag: DAG | nx.DiGraph | str,
+    dag: DAG | ADMG | nx.DiGraph | str,
     *,
     treatment: str | Iterable[str] | None = None,
     outcome: str | Iterable[str] | None = None,
@@ -107,14 +109,16 @@ def render(
 
     Parameters
     ----------
-    dag : DAG, networkx.DiGraph or str
-        The graph; anything :func:`as_dag` accepts.
+    dag : DAG, ADMG, networkx.DiGraph or str
+        The graph; anything :func:`as_dag` accepts, or an ADMG (bidirected
+        edges drawn dashed, red, with arrowheads at both ends).
     treatment, outcome : str or iterable of str, optional
         Filled light blue and gold respectively.
     adjust : iterable of str, optional
         The adjustment set: filled pale green with a double outline.
     intervened : iterable of str, optional
-        Drawn as bold boxes, with their incoming edges removed (``dag.do``).
+        Drawn as bold boxes, with their incoming edges removed (``dag.do``;
+        for an ADMG their bidirected edges go too).
     title : str, optional
         A label shown above the graph.
     rankdir : {"LR", "RL", "TB", "BT"}
@@ -139,7 +143,11 @@ def render(
     >>> drawing = render("z -> x -> y; z -> y", treatment="x", outcome="y", adjust=["z"])
     >>> "fillcolor=lightblue" in drawing.source
     True
+    >>> "dir=both" in render(ADMG.from_edge_string("t -> y; t <-> y")).source
+    True
     """
+    if isinstance(dag, ADMG):
+        return _render_admg(dag, treatment, outcome, adjust, intervened, title, rankdir)
     graph = as_dag(dag)
     if rankdir not in RANKDIRS:
         raise GraphError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
@@ -155,4 +163,29 @@ def render(
             drawing.edge(parent, child, style="dashed", color=LATENT_COLOR)
         else:
             drawing.edge(parent, child)
+    return drawing
+
+
+def _render_admg(
+    admg: ADMG,
+    treatment: str | Iterable[str] | None,
+    outcome: str | Iterable[str] | None,
+    adjust: Iterable[str],
+    intervened: Iterable[str],
+    title: str | None,
+    rankdir: str,
+) -> graphviz.Digraph:
+    """Draw the directed part as a DAG, then add the (surviving) bidirected edges."""
+    roles = _roles(admg.directed_part, treatment, outcome, adjust, intervened)
+    drawing = render(
+        admg.directed_part,
+        treatment=treatment,
+        outcome=outcome,
+        adjust=adjust,
+        intervened=intervened,
+        title=title,
+        rankdir=rankdir,
+    )
+    for a, b in admg.do(*sorted(roles.intervened)).bidirected:
+        drawing.edge(a, b, dir="both", style="dashed", color=BIDIRECTED_COLOR, constraint="false")
     return drawing

@@ -67,6 +67,9 @@ def test_implied_independences_of_textbook_graphs():
     assert implied_independences(fork) == [("x", "y", ("z",))]
     latent = DAG(["u", "x", "y"], [("u", "x"), ("u", "y")], latent=["u"])
     assert implied_independences(latent) == []
+    # the parent of c is latent, yet a _||_ c holds and is listed
+    hidden_parent = DAG.from_edge_string("a -> b; u -> b; u -> c; u [latent]")
+    assert implied_independences(hidden_parent) == [("a", "c", ())]
 
 
 @settings(max_examples=50, deadline=None)
@@ -83,3 +86,32 @@ def test_every_implied_independence_is_a_d_separation_and_pairs_without_one_are_
         for b in dag.nodes:
             if a < b and not g.has_edge(a, b) and not g.has_edge(b, a):
                 assert frozenset((a, b)) in listed
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.data())
+def test_with_latent_nodes_every_separable_observed_pair_gets_one_true_minimal_statement(data):
+    from itertools import chain, combinations
+
+    size = data.draw(st.integers(min_value=2, max_value=7))
+    names = [f"v{i}" for i in range(size)]
+    edges = [
+        (names[i], names[j])
+        for i in range(size)
+        for j in range(i + 1, size)
+        if data.draw(st.booleans())
+    ]
+    latent = data.draw(st.sets(st.sampled_from(names), min_size=1, max_size=size - 1))
+    dag = DAG(names, edges, latent)
+    observed = [n for n in dag.topological_order() if n not in latent]
+    statements = {(x, y): z for x, y, z in implied_independences(dag)}
+    for i, x in enumerate(observed):
+        for y in observed[i + 1 :]:
+            rest = [n for n in observed if n not in (x, y)]
+            subsets = chain.from_iterable(combinations(rest, k) for k in range(len(rest) + 1))
+            separators = [set(s) for s in subsets if d_separated(dag, x, y, s)]
+            assert ((x, y) in statements) == bool(separators)
+            if (x, y) in statements:
+                z = set(statements[(x, y)])
+                assert z in separators
+                assert not any(s < z for s in separators)

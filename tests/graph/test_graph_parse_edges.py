@@ -38,8 +38,10 @@ def test_empty_text_is_empty_graph():
     assert len(parse_edges("  # nothing\n ; ")) == 0
 
 
-def test_bidirected_edge_is_planned_not_supported():
-    with pytest.raises(GraphError, match=r"bidirected.*planned.*explicit latent node"):
+def test_bidirected_edge_in_a_dag_points_to_admg():
+    with pytest.raises(
+        GraphError, match=r"bidirected.*ADMG.from_edge_string.*explicit latent node"
+    ):
         parse_edges("x -> y; x <-> y")
 
 
