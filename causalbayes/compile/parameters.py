@@ -2,8 +2,9 @@
 
 Kinds (see :meth:`causalbayes.spec.node.Node.parameter_locals`): ``prior``
 parameters become PyMC variables with their prior (or constants when fixed);
-``auxiliary`` ones are internal (standard-normal offsets, R2-D2 weights,
-centred group effects); ``derived`` ones are named deterministics.
+``hierarchical`` ones (centred group effects) and ``auxiliary`` ones
+(standard-normal offsets, R2-D2 weights) have built-in priors; ``derived``
+ones are named deterministics.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ def create_parameters(
     node = scm.nodes[name]
     terms = {t.name: t for t in node.terms}
     for p in plist:
-        if p.kind == "auxiliary":
+        if p.kind in ("auxiliary", "hierarchical"):
             _auxiliary(p, node, terms, params, model)
-    params.update(read_parameters(scm, name, model, priors, kinds=("prior", "auxiliary")))
+    params.update(
+        read_parameters(scm, name, model, priors, kinds=("prior", "auxiliary", "hierarchical"))
+    )
     for p in plist:
         if p.kind == "derived":
             pm.Deterministic(
@@ -47,12 +50,12 @@ def read_parameters(
     name: str,
     model: pm.Model,
     priors: dict[str, Prior],
-    kinds=("prior", "auxiliary", "derived"),
+    kinds: tuple[str, ...] | None = None,
 ) -> dict:
     """Tensors of the node's parameters in ``model`` (constants for fixed ones), by local name."""
     out = {}
     for p in scm.parameters(name):
-        if p.kind not in kinds:
+        if kinds is not None and p.kind not in kinds:
             continue
         if p.name in model.named_vars:
             out[p.local] = model[p.name]

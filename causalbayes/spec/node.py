@@ -180,9 +180,11 @@ class Node:
     def parameter_locals(self) -> tuple[tuple[str, str], ...]:
         """(local name, kind) of every model variable of this node, in a stable order.
 
-        Kinds: ``prior`` (has a prior; estimated unless fixed), ``derived`` (a
-        deterministic function of others, e.g. non-centred group effects) and
-        ``auxiliary`` (an internal variable with a built-in prior).
+        Kinds: ``prior`` (has a prior; estimated unless fixed), ``hierarchical``
+        (a free variable whose prior is set by other parameters: centred group
+        effects), ``derived`` (a deterministic function of others, e.g.
+        non-centred group effects) and ``auxiliary`` (an internal variable with a
+        built-in prior, hidden from summaries).
         """
         out: list[tuple[str, str]] = []
         if self.intercept:
@@ -192,7 +194,7 @@ class Node:
             if isinstance(term, Group):
                 out.append((f"{term.name}.sd", "prior"))
                 if self.centered:
-                    out.append((term.name, "auxiliary_effect"))
+                    out.append((term.name, "hierarchical"))
                 else:
                     out += [(term.name, "derived"), (f"{term.name}.z", "auxiliary")]
             else:
@@ -210,8 +212,7 @@ class Node:
                 out.append(("cutpoints.gaps", "prior"))
             out.append(("cutpoints", "derived"))
         out += [(a, "prior") for a in self.family_info.aux]
-        # a centred group effect is a free variable with a hierarchical prior, not a user prior
-        return tuple((k, "auxiliary" if kind == "auxiliary_effect" else kind) for k, kind in out)
+        return tuple(out)
 
     def local_parameters(self) -> tuple[str, ...]:
         """Local names of the parameters that take a prior (keys of ``priors=``)."""

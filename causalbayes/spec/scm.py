@@ -42,7 +42,7 @@ class Parameter:
     node: str
     local: str
     dims: tuple[str, ...]
-    kind: str = "prior"  # prior | derived | auxiliary (see Node.parameter_locals)
+    kind: str = "prior"  # prior | hierarchical | derived | auxiliary (see Node.parameter_locals)
 
 
 class SCM:
