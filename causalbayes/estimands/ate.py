@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
-import arviz as az
-import numpy as np
-import pymc as pm
-
-from causalbayes.errors import IdentificationWarning, QueryError
+from causalbayes.errors import QueryError
+from causalbayes.estimands.checks import evaluate_effect
 from causalbayes.estimands.effect import Effect
 from causalbayes.estimands.values import default_contrast, encode_value
-from causalbayes.estimands.worlds import InterventionalMean
-from causalbayes.identification import Identification, identify
 from causalbayes.inference.fit import Fit
-
-IDENTIFICATION_OPTIONS = ("warn", "raise", "ignore")
 
 
 def ate(
@@ -90,21 +81,17 @@ def ate(
         raise QueryError(
             "n only applies to the population ATE (population=True); the sample ATE uses the data's units"
         )
-    if identification not in IDENTIFICATION_OPTIONS:
-        raise QueryError(
-            f"identification must be one of {IDENTIFICATION_OPTIONS}, got {identification!r}"
-        )
-    verdict = None if identification == "ignore" else identify(scm, treatment, outcome)
-    if verdict is not None and not verdict.identified and identification == "raise":
-        raise QueryError(
-            f"{verdict.query} is not identified by the graph: {verdict.reason}. Its posterior "
-            "would rest on priors and functional form, not on the data; measure the missing "
-            "variables, or pass identification='warn' to compute it anyway"
-        )
-    mean_under = InterventionalMean.build(
-        fit, treatment, outcome, population=population, n=n, random_seed=random_seed
+    draws, details, mean_under = evaluate_effect(
+        fit,
+        treatment,
+        outcome,
+        lambda mean: mean(codes[0]) - mean(codes[1]),
+        identification=identification,
+        prior_draws=prior_draws,
+        population=population,
+        n=n,
+        random_seed=random_seed,
     )
-    draws = mean_under(codes[0]) - mean_under(codes[1])
     a, b = values
     details = {
         "treatment": treatment,
@@ -112,54 +99,13 @@ def ate(
         "values": [_plain(a), _plain(b)],
         "population": population,
         "n_units": mean_under.n_units,
-        "identified": None if verdict is None else verdict.identified,
+        **details,
     }
-    if verdict is not None and not verdict.identified:
-        prior_mean = dataclasses.replace(
-            mean_under, fit=prior_fit(fit, mean_under.draws.input_names, prior_draws, random_seed)
-        )
-        prior = prior_mean(codes[0]) - prior_mean(codes[1])
-        details["contraction"] = contraction(draws.values, prior.values)
-        prior_sd = prior.std(("chain", "draw")).values
-        details["prior_sd"] = float(prior_sd) if prior_sd.ndim == 0 else prior_sd.tolist()
-        warn_not_identified(verdict, details["contraction"])
     return Effect(
         draws=draws.rename("ate"),
         estimand="ATE",
         description=f"E[{outcome} | do({treatment}={a})] - E[{outcome} | do({treatment}={b})]",
         details=details,
-    )
-
-
-# -- identification check (issue 5): shared by every effect query -------------------------
-
-
-def prior_fit(fit: Fit, names: Sequence[str], draws: int, random_seed: int | None) -> Fit:
-    """A copy of ``fit`` whose "posterior" holds prior draws of ``names`` (one chain)."""
-    seed = int(np.random.default_rng(random_seed).integers(2**31)) + 1
-    prior = pm.sample_prior_predictive(
-        draws=draws, model=fit.model, var_names=list(names), random_seed=seed
-    )
-    return dataclasses.replace(fit, idata=az.InferenceData(posterior=prior.prior))
-
-
-def contraction(posterior: np.ndarray, prior: np.ndarray) -> float | list[float]:
-    """``1 - var(posterior) / var(prior)`` of effect draws shaped ``(chain, draw, ...)``."""
-    post = np.asarray(posterior).reshape(-1, *np.shape(posterior)[2:]).var(axis=0)
-    pri = np.asarray(prior).reshape(-1, *np.shape(prior)[2:]).var(axis=0)
-    value = 1 - post / np.where(pri > 0, pri, np.nan)
-    return float(value) if np.ndim(value) == 0 else [float(v) for v in value]
-
-
-def warn_not_identified(verdict: Identification, shrink: float | list[float]) -> None:
-    shown = f"{shrink:.2f}" if isinstance(shrink, float) else ", ".join(f"{v:.2f}" for v in shrink)
-    warnings.warn(
-        f"{verdict.query} is not identified by the graph: {verdict.reason}. The posterior "
-        f"contracted by {shown} from the prior (1 - var posterior / var prior; near 0: the "
-        "answer comes from the priors alone). Treat the effect as a sensitivity analysis, or "
-        "pass identification='raise' to refuse such queries.",
-        IdentificationWarning,
-        stacklevel=3,
     )
 
 

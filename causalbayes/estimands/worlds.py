@@ -60,7 +60,13 @@ def held_values(fit: Fit, names) -> tuple[dict, dict]:
 
 @dataclass(frozen=True)
 class InterventionalMean:
-    """Compiled ``E[outcome | do(treatment = t)]`` averaged over units, per posterior draw."""
+    """Compiled weighted unit averages of ``E[outcome | do(treatment = t_i)]``, per posterior draw.
+
+    The treatment value is a symbolic per-unit vector and the averaging a
+    symbolic ``(units, k)`` weight matrix, so one compiled graph serves hard
+    interventions, shifts (``t_i = observed_i + d``), functions of the
+    parents, every subgroup average (ATT, ATU, CATE) and stochastic policies.
+    """
 
     fit: Fit
     treatment: str
@@ -92,8 +98,9 @@ class InterventionalMean:
             design = Design(n_units, fit.scales)
             model = build_model(scm, n=n_units, scales=fit.scales)
         dtype = "int64" if scm[treatment].family_info.is_discrete else "float64"
-        value = pt.scalar("do_value", dtype=dtype)
-        interventions = {treatment: pt.full((n_units,), value, dtype=dtype)}
+        value = pt.vector("do_value", dtype=dtype, shape=(n_units,))
+        weights = pt.matrix("unit_weights", shape=(n_units, None))
+        interventions = {treatment: value}
         descendants = scm.dag.descendants(treatment)
         # the outcome itself is never held: its expected value is what we average
         held = (
@@ -104,19 +111,44 @@ class InterventionalMean:
         held_data, placeholders = held_values(fit, held)
         interventions.update(held_data)
         world = pm.do(model, interventions)
-        target = expected_value(scm, outcome, world, design).mean(axis=0)
+        mean = expected_value(scm, outcome, world, design)
+        # weighted unit averages: (k,) for a numeric outcome, (k, levels) for a categorical one
+        target = pt.tensordot(weights, mean, axes=[[0], [0]])
         inputs = posterior_inputs(fit, world, held_latent={v for v in held if scm[v].latent})
         inputs.update(placeholders)
         draws = DrawFunction.compile(
-            inputs, [target], extra=[value], units=n_units, random_seed=random_seed
+            inputs, [target], extra=[value, weights], units=n_units, random_seed=random_seed
         )
         return cls(fit, treatment, outcome, n_units, draws)
 
-    def __call__(self, value) -> xr.DataArray:
-        """Draws of the unit-averaged expected outcome under ``do(treatment = value)``."""
+    def __call__(self, value, weights=None, *, groups=None) -> xr.DataArray:
+        """Draws of ``sum_i w_ik E[outcome | do(treatment = value_i)]``.
+
+        ``value`` is one treatment value (in the model's encoding) for every
+        unit or an array with one per unit.  Without ``weights``: the plain
+        average over units, dims ``(chain, draw[, levels])``.  With a
+        ``(units, k)`` weight matrix: one average per column, labelled by
+        ``groups = (dim name, labels)``.
+        """
+        values = np.broadcast_to(np.asarray(value), (self.n_units,)).astype(
+            "int64" if self.fit.scm[self.treatment].family_info.is_discrete else "float64"
+        )
+        plain = weights is None
+        if plain:
+            weights = np.full((self.n_units, 1), 1.0 / self.n_units)
         posterior = self.fit.posterior
-        (result,) = self.draws(flat_draws(posterior, self.draws.input_names), value)
-        levels = self.fit.scm[self.outcome].levels if result.ndim > 1 else None
-        dims = (levels_dim(self.outcome),) if levels is not None else ()
-        coords = {dims[0]: list(levels)} if levels is not None else None
+        (result,) = self.draws(
+            flat_draws(posterior, self.draws.input_names), values, np.asarray(weights, "float64")
+        )
+        dims, coords = [], {}
+        if plain:
+            result = result[:, 0]
+        else:
+            dim, labels = groups or ("subgroup", list(range(result.shape[1])))
+            dims.append(dim)
+            coords[dim] = list(labels)
+        levels = self.fit.scm[self.outcome].levels if result.ndim > 1 + len(dims) else None
+        if levels is not None:
+            dims.append(levels_dim(self.outcome))
+            coords[levels_dim(self.outcome)] = list(levels)
         return as_draws_array(result, posterior, dims, coords)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import causalbayes as cb
-from causalbayes.estimands.ate import prior_fit
+from causalbayes.estimands.checks import prior_fit
 
 
 def _latent_fit(fake_fit, rng, sd: float):
