@@ -43,6 +43,7 @@ def evaluate_effect(
     prior_draws: int = 500,
     population: bool = False,
     n: int | None = None,
+    also: dict | None = None,
     random_seed: int | None = None,
 ) -> tuple[xr.DataArray, dict, InterventionalMean]:
     """``evaluate(mean_under)`` on the posterior, after the identification check.
@@ -62,7 +63,7 @@ def evaluate_effect(
             "variables, or pass identification='warn' to compute it anyway"
         )
     mean_under = InterventionalMean.build(
-        fit, treatment, outcome, population=population, n=n, random_seed=random_seed
+        fit, treatment, outcome, population=population, n=n, also=also, random_seed=random_seed
     )
     draws = evaluate(mean_under)
     details: dict = {"identified": None if verdict is None else verdict.identified}

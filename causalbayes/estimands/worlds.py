@@ -83,9 +83,12 @@ class InterventionalMean:
         *,
         population: bool = False,
         n: int | None = None,
+        also: dict | None = None,
         random_seed=None,
     ) -> InterventionalMean:
+        """``also`` sets further nodes for every unit (``{node: encoded value}``)."""
         scm = fit.scm
+        also = dict(also or {})
         n_units = fit.encoded.n if n is None else n
         if n_units == fit.encoded.n:
             model, design = fit.model, fit.design
@@ -101,12 +104,16 @@ class InterventionalMean:
         value = pt.vector("do_value", dtype=dtype, shape=(n_units,))
         weights = pt.matrix("unit_weights", shape=(n_units, None))
         interventions = {treatment: value}
-        descendants = scm.dag.descendants(treatment)
+        for node, code in also.items():
+            kind = "int64" if scm[node].family_info.is_discrete else "float64"
+            interventions[node] = np.full(n_units, code, dtype=kind)
+        set_nodes = {treatment, *also}
+        descendants = set().union(*(scm.dag.descendants(v) for v in set_nodes))
         # the outcome itself is never held: its expected value is what we average
         held = (
             []
             if population
-            else [v for v in scm.nodes if v not in descendants and v not in (treatment, outcome)]
+            else [v for v in scm.nodes if v not in descendants | set_nodes and v != outcome]
         )
         held_data, placeholders = held_values(fit, held)
         interventions.update(held_data)

@@ -122,6 +122,48 @@ class Fit:
 
         return ate(self, treatment, outcome, **kwargs)
 
+    def att(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
+        """Average effect among the treated; see :func:`causalbayes.estimands.att`."""
+        from causalbayes.estimands import att
+
+        return att(self, treatment, outcome, **kwargs)
+
+    def atu(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
+        """Average effect among the untreated; see :func:`causalbayes.estimands.atu`."""
+        from causalbayes.estimands import atu
+
+        return atu(self, treatment, outcome, **kwargs)
+
+    def cate(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
+        """Conditional effects by subgroup; see :func:`causalbayes.estimands.cate`."""
+        from causalbayes.estimands import cate
+
+        return cate(self, treatment, outcome, **kwargs)
+
+    def contrasts(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
+        """Effects among k arms; see :func:`causalbayes.estimands.contrasts`."""
+        from causalbayes.estimands import contrasts
+
+        return contrasts(self, treatment, outcome, **kwargs)
+
+    def dose_response(self, treatment: str, outcome: str, grid, **kwargs: Any) -> Effect:
+        """``E[outcome | do(treatment = t)]`` over a grid; see :func:`causalbayes.estimands.dose_response`."""
+        from causalbayes.estimands import dose_response
+
+        return dose_response(self, treatment, outcome, grid, **kwargs)
+
+    def shift_effect(self, treatment: str, outcome: str, delta: float, **kwargs: Any) -> Effect:
+        """Effect of ``treatment := treatment + delta``; see :func:`causalbayes.estimands.shift_effect`."""
+        from causalbayes.estimands import shift_effect
+
+        return shift_effect(self, treatment, outcome, delta, **kwargs)
+
+    def policy_value(self, treatment: str, outcome: str, policy, **kwargs: Any) -> Effect:
+        """Value of a treatment policy; see :func:`causalbayes.estimands.policy_value`."""
+        from causalbayes.estimands import policy_value
+
+        return policy_value(self, treatment, outcome, policy, **kwargs)
+
     def predict(self, data: pd.DataFrame, node: str, **kwargs: Any):
         """Posterior predictions of ``node`` for new rows; see :func:`causalbayes.estimands.predict`."""
         from causalbayes.estimands import predict
