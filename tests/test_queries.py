@@ -194,3 +194,34 @@ def test_query_errors_are_clear(modifier_fit):
         fit.policy_value("t", "y", lambda d: np.ones(3))
     with pytest.raises(cb.QueryError, match="whole number"):
         fit.shift_effect("t", "y", delta=0.5)
+
+
+def test_decision_summaries_rope_expected_loss_and_best_arm(fake_fit, rng):
+    scm = cb.SCM({"page": cb.Categorical(levels=["A", "B", "C"]), "bought": cb.Normal(["page"])})
+    data = pd.DataFrame({"page": rng.choice(["A", "B", "C"], 40), "bought": rng.normal(size=40)})
+    post = {
+        "page.intercept": rng.normal(size=(CHAINS, DRAWS, 2)),
+        "bought.intercept": np.zeros((CHAINS, DRAWS)),
+        "bought.page": rng.normal(size=(CHAINS, DRAWS, 2)) * 0.1 + [0.05, 0.2],
+        "bought.sigma": np.ones((CHAINS, DRAWS)),
+    }
+    fit = fake_fit(
+        scm, data, post, {"page.intercept": ["page_contrasts"], "bought.page": ["page_contrasts"]}
+    )
+    b = post["bought.page"]
+    table = fit.contrasts("page", "bought").summary(rope=0.1)
+    np.testing.assert_allclose(
+        table.loc["Contrasts[B - A]", "p_in_rope"], np.mean(np.abs(b[..., 0]) <= 0.1)
+    )
+    np.testing.assert_allclose(
+        table.loc["Contrasts[C - A]", "loss_if_acting"], np.mean(np.maximum(-b[..., 1], 0))
+    )
+    arms = fit.dose_response("page", "bought", ["A", "B", "C"]).best()
+    means = np.stack([np.zeros_like(b[..., 0]), b[..., 0], b[..., 1]]).reshape(3, -1)
+    np.testing.assert_allclose(
+        arms.p_best.values, [np.mean(means.argmax(0) == i) for i in range(3)]
+    )
+    np.testing.assert_allclose(
+        arms.expected_loss.values, (means.max(0) - means).mean(1), rtol=1e-10
+    )
+    assert arms.p_best.sum() == pytest.approx(1.0)

@@ -67,23 +67,62 @@ class Effect:
         p = xr.DataArray(event(self.draws)).astype(float).mean(("chain", "draw"))
         return float(p) if p.ndim == 0 else p
 
-    def summary(self, *, hdi_prob: float = 0.94) -> pd.DataFrame:
-        """Mean, sd, HDI bounds and the probability of each sign (one row per element)."""
+    def summary(
+        self, *, hdi_prob: float = 0.94, rope: float | tuple[float, float] | None = None
+    ) -> pd.DataFrame:
+        """Mean, sd, HDI, the probability of each sign and the expected loss of acting or not.
+
+        ``rope`` (a half-width, or ``(low, high)``) adds the posterior probability
+        that the effect lies in that region of practical equivalence.  The
+        expected losses, in the outcome's units, are those of acting as if the
+        effect were positive (``E[max(-effect, 0)]``) and of not acting
+        (``E[max(effect, 0)]``): choose the smaller.
+        """
+        if rope is not None:
+            rope = (-abs(float(rope)), abs(float(rope))) if np.isscalar(rope) else tuple(rope)
+            if len(rope) != 2 or not rope[0] < rope[1]:
+                raise ValueError(
+                    f"rope must be a half-width or (low, high) with low < high, got {rope!r}"
+                )
         rows = []
         for label, x in self._elements():
             low, high = az.hdi(x, hdi_prob=hdi_prob)
-            rows.append(
-                {
-                    "effect": label,
-                    "mean": x.mean(),
-                    "sd": x.std(),
-                    f"hdi_{hdi_prob:.0%}_low": low,
-                    f"hdi_{hdi_prob:.0%}_high": high,
-                    "p_positive": float(np.mean(x > 0)),
-                    "p_negative": float(np.mean(x < 0)),
-                }
-            )
+            row = {
+                "effect": label,
+                "mean": x.mean(),
+                "sd": x.std(),
+                f"hdi_{hdi_prob:.0%}_low": low,
+                f"hdi_{hdi_prob:.0%}_high": high,
+                "p_positive": float(np.mean(x > 0)),
+                "p_negative": float(np.mean(x < 0)),
+                "loss_if_acting": float(np.mean(np.maximum(-x, 0))),
+                "loss_if_not_acting": float(np.mean(np.maximum(x, 0))),
+            }
+            if rope is not None:
+                row["p_in_rope"] = float(np.mean((x >= rope[0]) & (x <= rope[1])))
+            rows.append(row)
         return pd.DataFrame(rows).set_index("effect")
+
+    def best(self, *, higher_is_better: bool = True) -> pd.DataFrame:
+        """Decision table over the effect's extra dim (arms, grid values, contrasts).
+
+        For each element: the probability that it is the best, and the expected
+        loss of choosing it (``E[best - it]`` per draw, in the outcome's units).
+        """
+        extra = self._extra_dims
+        if len(extra) != 1:
+            raise ValueError(f"best() needs exactly one extra dim to choose along, found {extra}")
+        values = self.draws.stack(sample=("chain", "draw")).transpose(extra[0], "sample").values
+        signed = values if higher_is_better else -values
+        winner = signed.argmax(axis=0)
+        loss = signed.max(axis=0) - signed
+        return pd.DataFrame(
+            {
+                "p_best": [float(np.mean(winner == i)) for i in range(len(values))],
+                "expected_loss": loss.mean(axis=1),
+            },
+            index=pd.Index([str(v) for v in self.draws.coords[extra[0]].values], name=extra[0]),
+        )
 
     def plot(self, *, ax=None, hdi_prob: float = 0.94):
         """Posterior density with its HDI and zero marked; returns the matplotlib Axes."""
