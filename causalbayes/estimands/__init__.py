@@ -1,6 +1,12 @@
 """Causal effects built with pm.do; one Effect type for every query."""
 
 from causalbayes.estimands.ate import ate
+from causalbayes.estimands.counterfactual import (
+    Counterfactuals,
+    counterfactual,
+    mediation,
+    probabilities_of_causation,
+)
 from causalbayes.estimands.effect import Effect
 from causalbayes.estimands.predict import Predictions, predict
 from causalbayes.estimands.queries import (
@@ -8,12 +14,14 @@ from causalbayes.estimands.queries import (
     atu,
     cate,
     contrasts,
+    controlled_direct_effect,
     dose_response,
     policy_value,
     shift_effect,
 )
 
 __all__ = [
+    "Counterfactuals",
     "Effect",
     "Predictions",
     "ate",
@@ -21,8 +29,12 @@ __all__ = [
     "atu",
     "cate",
     "contrasts",
+    "controlled_direct_effect",
+    "counterfactual",
     "dose_response",
+    "mediation",
     "policy_value",
     "predict",
+    "probabilities_of_causation",
     "shift_effect",
 ]

@@ -164,6 +164,30 @@ class Fit:
 
         return policy_value(self, treatment, outcome, policy, **kwargs)
 
+    def counterfactual(self, units: pd.DataFrame | None = None, **kwargs: Any):
+        """Unit-level counterfactuals; see :func:`causalbayes.estimands.counterfactual`."""
+        from causalbayes.estimands import counterfactual
+
+        return counterfactual(self, units, **kwargs)
+
+    def controlled_direct_effect(self, treatment: str, mediator: str, outcome: str, **kwargs: Any):
+        """Effect with the mediator held fixed; see :func:`causalbayes.estimands.controlled_direct_effect`."""
+        from causalbayes.estimands import controlled_direct_effect
+
+        return controlled_direct_effect(self, treatment, mediator, outcome, **kwargs)
+
+    def mediation(self, treatment: str, mediator: str, outcome: str, **kwargs: Any) -> Effect:
+        """Natural direct and indirect effects; see :func:`causalbayes.estimands.mediation`."""
+        from causalbayes.estimands import mediation
+
+        return mediation(self, treatment, mediator, outcome, **kwargs)
+
+    def probabilities_of_causation(self, treatment: str, outcome: str, **kwargs: Any):
+        """PN and PS for a binary pair; see :func:`causalbayes.estimands.probabilities_of_causation`."""
+        from causalbayes.estimands import probabilities_of_causation
+
+        return probabilities_of_causation(self, treatment, outcome, **kwargs)
+
     def predict(self, data: pd.DataFrame, node: str, **kwargs: Any):
         """Posterior predictions of ``node`` for new rows; see :func:`causalbayes.estimands.predict`."""
         from causalbayes.estimands import predict
