@@ -225,3 +225,18 @@ def test_decision_summaries_rope_expected_loss_and_best_arm(fake_fit, rng):
         arms.expected_loss.values, (means.max(0) - means).mean(1), rtol=1e-10
     )
     assert arms.p_best.sum() == pytest.approx(1.0)
+
+
+def test_plots_fit_the_query(dose_fit, modifier_fit):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fit, _, _ = dose_fit
+    curve = fit.dose_response("dose", "y", [-1.0, 0.0, 1.0, 2.0]).plot()
+    assert len(curve.collections) == 1 and len(curve.lines) == 1  # an HDI band and the mean curve
+    fit2, _, _ = modifier_fit
+    forest = fit2.cate("t", "y", by="segment").plot()
+    assert [t.get_text() for t in forest.get_yticklabels()] == ["CATE[a]", "CATE[b]", "CATE[c]"]
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -125,12 +125,23 @@ class Effect:
         )
 
     def plot(self, *, ax=None, hdi_prob: float = 0.94):
-        """Posterior density with its HDI and zero marked; returns the matplotlib Axes."""
+        """A picture that fits the query; returns the matplotlib Axes.
+
+        A curve with its HDI band over a numeric dim (dose-response), a forest
+        of means and HDIs for many elements (subgroups, contrasts, arms), or
+        posterior densities for one or two elements.
+        """
         import matplotlib.pyplot as plt
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 3.2))
+        extra = self._extra_dims
+        coords = self.draws.coords[extra[0]].values if len(extra) == 1 else None
+        if coords is not None and len(coords) > 2 and np.issubdtype(coords.dtype, np.number):
+            return self._plot_curve(ax, extra[0], coords, hdi_prob)
         elements = self._elements()
+        if len(elements) > 2:
+            return self._plot_forest(ax, elements, hdi_prob)
         for label, x in elements:
             low, high = az.hdi(x, hdi_prob=hdi_prob)
             counts, edges = np.histogram(x, bins=60, density=True)
@@ -143,6 +154,36 @@ class Effect:
         ax.set_title(f"{self.estimand}: mean and {hdi_prob:.0%} HDI")
         if len(elements) > 1:
             ax.legend()
+        return ax
+
+    def _plot_curve(self, ax, dim, coords, hdi_prob):
+        draws = self.draws.transpose("chain", "draw", dim)
+        hdi = az.hdi(draws, hdi_prob=hdi_prob)
+        band = next(iter(hdi.data_vars.values())) if isinstance(hdi, xr.Dataset) else hdi
+        ax.fill_between(
+            coords,
+            band.sel(hdi="lower"),
+            band.sel(hdi="higher"),
+            alpha=0.25,
+            label=f"{hdi_prob:.0%} HDI",
+        )
+        ax.plot(coords, draws.mean(("chain", "draw")), label="posterior mean")
+        ax.set_xlabel(dim)
+        ax.set_ylabel(self.description)
+        ax.set_title(self.estimand)
+        ax.legend()
+        return ax
+
+    def _plot_forest(self, ax, elements, hdi_prob):
+        for i, (_, x) in enumerate(elements):
+            low, high = az.hdi(x, hdi_prob=hdi_prob)
+            ax.plot([low, high], [i, i], color="C0", lw=2)
+            ax.plot([x.mean()], [i], "o", color="C0")
+        ax.set_yticks(range(len(elements)), [label for label, _ in elements])
+        ax.axvline(0.0, color="grey", lw=0.8, ls="--")
+        ax.invert_yaxis()
+        ax.set_xlabel(self.description)
+        ax.set_title(f"{self.estimand}: mean and {hdi_prob:.0%} HDI")
         return ax
 
     def __repr__(self) -> str:
