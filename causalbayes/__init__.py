@@ -59,6 +59,8 @@ def __getattr__(name: str):
         "conditioned_model": ("causalbayes.inference", "conditioned_model"),
         "Fit": ("causalbayes.inference", "Fit"),
         "simulate": ("causalbayes.recovery", "simulate"),
+        "prior_predictive": ("causalbayes.recovery", "prior_predictive"),
+        "PriorPredictive": ("causalbayes.recovery", "PriorPredictive"),
         "ate": ("causalbayes.estimands", "ate"),
         "Effect": ("causalbayes.estimands", "Effect"),
         "load": ("causalbayes.io", "load_fit"),
@@ -103,6 +105,7 @@ __all__ = [
     "Poisson",
     "Poly",
     "Prior",
+    "PriorPredictive",
     "QueryError",
     "SpecError",
     "Spline",
@@ -114,5 +117,6 @@ __all__ = [
     "examples",
     "fit",
     "load",
+    "prior_predictive",
     "simulate",
 ]
