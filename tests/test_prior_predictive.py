@@ -174,3 +174,16 @@ def test_bad_inputs_raise_typed_errors():
         cb.prior_predictive(scm, pd.DataFrame({"x": [1.0, 2.0]}))
     with pytest.raises(cb.DataError, match="DataFrame"):
         cb.prior_predictive(scm, {"x": [1.0], "y": [2.0]})
+
+
+def test_plot_a_subset_of_nodes():
+    pp = cb.prior_predictive(cb.SCM({"x": cb.Normal(), "y": cb.Normal(["x"])}), n=5, draws=10)
+    fig = pp.plot(["y"])
+    try:
+        assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == ["y"]
+    finally:
+        plt.close(fig)
+    with pytest.raises(cb.GraphError, match="'z'"):
+        pp.plot(["z"])
+    with pytest.raises(cb.QueryError, match="empty"):
+        pp.plot([])

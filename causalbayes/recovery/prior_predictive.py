@@ -10,7 +10,7 @@ simulated means.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +19,7 @@ import pymc as pm
 import xarray as xr
 
 from causalbayes.compile import generative_model
-from causalbayes.errors import DataError, SpecError
+from causalbayes.errors import DataError, QueryError, SpecError
 from causalbayes.recovery.simulate import needed_columns
 from causalbayes.spec.data import encode_data
 from causalbayes.spec.scm import SCM
@@ -84,8 +84,8 @@ class PriorPredictive:
             rows[name] = row
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("node")
 
-    def plot(self, *, bins: int = 50):
-        """One panel per node: prior-predictive values, observed values overlaid.
+    def plot(self, nodes: Sequence[str] | None = None, *, bins: int = 50):
+        """One panel per node (default: every node): prior-predictive values, observed values overlaid.
 
         Continuous and count nodes: histograms (densities) of the finite
         values between their 0.5% and 99.5% prior-predictive quantiles, so a
@@ -98,7 +98,7 @@ class PriorPredictive:
         """
         import matplotlib.pyplot as plt
 
-        names = list(self.scm.order)
+        names = list(self.scm.order) if nodes is None else self._checked_nodes(nodes)
         cols = min(3, len(names))
         rows = -(-len(names) // cols)
         fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.8 * rows), squeeze=False)
@@ -116,6 +116,14 @@ class PriorPredictive:
         axes.ravel()[0].legend(fontsize=7)
         fig.tight_layout()
         return fig
+
+    def _checked_nodes(self, nodes: Sequence[str]) -> list[str]:
+        names = [nodes] if isinstance(nodes, str) else list(nodes)
+        if not names:
+            raise QueryError("nodes= is empty; name at least one node to plot")
+        for name in names:
+            self.scm.check_node(name, "node to plot")
+        return names
 
     def _level_labels(self, name: str) -> list[str] | None:
         node = self.scm[name]
