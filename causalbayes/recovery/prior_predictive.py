@@ -248,16 +248,10 @@ def _plot_histogram(ax, values: np.ndarray, seen, bins: int) -> None:
         label="prior predictive",
     )
     if seen is not None:
-        seen_bins = int(np.clip(np.sqrt(len(seen)), 10, bins))
+        seen = np.asarray(seen, dtype="float64")
+        edges = np.histogram_bin_edges(seen, bins=int(np.clip(np.sqrt(seen.size), 5, bins)))
         ax.hist(
-            seen,
-            bins=seen_bins,
-            range=(low, high),
-            density=True,
-            histtype="step",
-            color="black",
-            lw=1.2,
-            label="observed",
+            seen, bins=edges, density=True, histtype="step", color="black", lw=1.2, label="observed"
         )
 
 
