@@ -187,3 +187,20 @@ def test_plot_a_subset_of_nodes():
         pp.plot(["z"])
     with pytest.raises(cb.QueryError, match="empty"):
         pp.plot([])
+
+
+def test_trials_from_data_and_latent_nodes_without_observations():
+    data = pd.DataFrame({"x": [0.1, -0.4, 1.2, 0.3], "buys": [1, 0, 3, 2], "visits": [2, 1, 5, 4]})
+    scm = cb.SCM(
+        {
+            "u": cb.Normal(latent=True),
+            "x": cb.Normal(["u"]),
+            "buys": cb.Binomial(["x"], trials="visits"),
+        }
+    )
+    pp = cb.prior_predictive(scm, data, draws=40, random_seed=9)
+    buys = pp.draws["buys"].values
+    assert (buys >= 0).all() and (buys <= data["visits"].to_numpy()).all()
+    table = pp.summary()
+    assert np.isnan(table.loc["u", "observed_mean"]) and not table.loc["u", "surprising"]
+    assert table.loc["buys", "observed_mean"] == pytest.approx(1.5)
