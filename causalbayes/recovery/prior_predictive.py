@@ -25,9 +25,8 @@ from causalbayes.spec.data import encode_data
 from causalbayes.spec.scm import SCM
 
 QUANTILES = (0.01, 0.05, 0.5, 0.95, 0.99)
-SURPRISE = (
-    0.01  # flag a node when P(simulated mean <= observed mean) is below this or above 1 - this
-)
+# flag a node when P(simulated mean <= observed mean) is below this or above 1 - this
+SURPRISE = 0.01
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,8 @@ class PriorPredictive:
         """One panel per node (default: every node): prior-predictive values, observed values overlaid.
 
         Continuous and count nodes: histograms (densities) of the finite
-        values between their 0.5% and 99.5% prior-predictive quantiles, so a
-        few extreme draws do not squash the picture.  Categorical, ordered and
+        values between their 0.5% and 99.5% prior-predictive quantiles (widened
+        to the observed range), so a few extreme draws do not squash the picture.  Categorical, ordered and
         binary nodes: the frequency of each level.
 
         Returns
