@@ -67,6 +67,8 @@ def __getattr__(name: str):
         "conditioned_model": ("causalbayes.inference", "conditioned_model"),
         "Fit": ("causalbayes.inference", "Fit"),
         "simulate": ("causalbayes.recovery", "simulate"),
+        "prior_predictive": ("causalbayes.recovery", "prior_predictive"),
+        "PriorPredictive": ("causalbayes.recovery", "PriorPredictive"),
         "ate": ("causalbayes.estimands", "ate"),
         "Effect": ("causalbayes.estimands", "Effect"),
         "predict": ("causalbayes.estimands", "predict"),
@@ -119,6 +121,7 @@ __all__ = [
     "Poisson",
     "Poly",
     "Prior",
+    "PriorPredictive",
     "QueryError",
     "SpecError",
     "Spline",
@@ -131,5 +134,6 @@ __all__ = [
     "fit",
     "load",
     "predict",
+    "prior_predictive",
     "simulate",
 ]
