@@ -165,3 +165,15 @@ def test_nothing_imports_pymc_when_declaring():
 def test_arrays_in_priors_are_refused_cleanly():
     with pytest.raises(cb.SpecError, match="not a number"):
         cb.Prior("Normal", mu=np.zeros(2), sigma=1)
+
+
+def test_nested_grouping_merges_with_its_outer_level():
+    node = cb.Normal(["f"], groups={"region": ["f"], "region/field": []})
+    assert node.groups == (("region", ("f",)), ("region:field", ()))
+    assert [t.name for t in node.terms if "|" in t.name] == [
+        "1|region",
+        "f|region",
+        "1|region:field",
+    ]
+    with pytest.raises(cb.SpecError, match="declared twice"):
+        cb.Normal(["f"], groups=[("region", ["f"]), ("region", [])])

@@ -450,6 +450,7 @@ def _groups(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
         value = [value]
     items = value.items() if isinstance(value, Mapping) else value
     out: dict[str, tuple[str, ...]] = {}
+    explicit: set[str] = set()
     for item in items:
         key, slopes = (item, ()) if isinstance(item, str) else item
         slopes = _name_tuple(slopes, "group-varying slopes")
@@ -462,11 +463,13 @@ def _groups(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
                 f"a grouping key is a column name, 'a/b' for b nested in a, or 'a:b'; got {key!r}"
             )
         parts = key.split("/")
-        keys = [":".join(parts[: i + 1]) for i in range(len(parts))] if len(parts) > 1 else [key]
-        for k in keys:
-            if k in out and out[k] != slopes:
-                raise SpecError(f"grouping {k!r} is declared twice with different slopes")
-            out[k] = slopes
+        keys = [":".join(parts[: i + 1]) for i in range(len(parts))]
+        if keys[-1] in explicit:
+            raise SpecError(f"grouping {keys[-1]!r} is declared twice; list each grouping once")
+        explicit.add(keys[-1])
+        for k in keys:  # an outer level implied by nesting merges with its own declaration
+            merged = out.get(k, ())
+            out[k] = merged + tuple(s for s in slopes if s not in merged)
     return tuple(out.items())
 
 
