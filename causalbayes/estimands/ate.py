@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from causalbayes.errors import QueryError
-from causalbayes.estimands.checks import evaluate_effect
+from causalbayes.estimands.checks import check_names, evaluate_effect
 from causalbayes.estimands.effect import Effect
-from causalbayes.estimands.values import default_contrast, encode_value
+from causalbayes.estimands.values import treatment_pair
 from causalbayes.inference.fit import Fit
 
 
@@ -66,17 +66,8 @@ def ate(
     >>> effect = fit.ate("dilution", "coating")  # doctest: +SKIP
     >>> effect.summary()  # doctest: +SKIP
     """
-    scm = fit.scm
-    for role, name in (("treatment", treatment), ("outcome", outcome)):
-        if name not in scm:
-            raise QueryError(f"{role} {name!r} is not in the graph; nodes are {list(scm.nodes)}")
-    if treatment == outcome:
-        raise QueryError("treatment and outcome must be different nodes")
-    if values is None:
-        values = default_contrast(scm, treatment)
-    if len(values) != 2:
-        raise QueryError(f"values must be two treatment values (treated, control), got {values!r}")
-    codes = [encode_value(scm, treatment, v) for v in values]
+    check_names(fit, treatment, outcome)
+    values, codes = treatment_pair(fit.scm, treatment, values)
     if n is not None and not population:
         raise QueryError(
             "n only applies to the population ATE (population=True); the sample ATE uses the data's units"

@@ -20,7 +20,7 @@ import xarray as xr
 from causalbayes.errors import QueryError
 from causalbayes.estimands.checks import check_names, evaluate_effect
 from causalbayes.estimands.effect import Effect
-from causalbayes.estimands.values import default_contrast, encode_value
+from causalbayes.estimands.values import encode_value, treatment_pair
 from causalbayes.inference.fit import Fit
 
 
@@ -31,13 +31,6 @@ def _effect(draws, estimand, description, fit, treatment, outcome, details, **ex
         description=description,
         details={"treatment": treatment, "outcome": outcome, **extra, **details},
     )
-
-
-def _two_values(fit: Fit, treatment: str, values) -> tuple[list, list]:
-    values = default_contrast(fit.scm, treatment) if values is None else values
-    if len(values) != 2:
-        raise QueryError(f"values must be two treatment values (treated, control), got {values!r}")
-    return list(values), [encode_value(fit.scm, treatment, v) for v in values]
 
 
 def _indicator_weights(masks: np.ndarray, labels: Sequence, what: str) -> np.ndarray:
@@ -62,7 +55,7 @@ def att(
     >>> fit.att("offer", "converted").summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
-    (a, b), codes = _two_values(fit, treatment, values)
+    (a, b), codes = treatment_pair(fit.scm, treatment, values)
     if among not in ("treated", "untreated"):
         raise QueryError(f"among must be 'treated' or 'untreated', got {among!r}")
     observed = fit.encoded.values.get(treatment)
@@ -141,7 +134,7 @@ def cate(
     >>> fit.cate("offer", "converted", by="segment").summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
-    (a, b), codes = _two_values(fit, treatment, values)
+    (a, b), codes = treatment_pair(fit.scm, treatment, values)
     if mode == "set":
         return _cate_set(fit, treatment, outcome, by, (a, b), codes, at, **options)
     if mode != "condition":
@@ -255,7 +248,7 @@ def controlled_direct_effect(
     """
     check_names(fit, treatment, outcome)
     fit.scm.check_node(mediator, "mediator")
-    (a, b), codes = _two_values(fit, treatment, values)
+    (a, b), codes = treatment_pair(fit.scm, treatment, values)
     draws, details, _ = evaluate_effect(
         fit,
         treatment,

@@ -66,3 +66,11 @@ def encode_value(scm: SCM, treatment: str, value: Any) -> int | float:
             f"{treatment!r} is {node.family}: treatment values must be > 0, got {value!r}"
         )
     return int(number) if family.is_discrete else number
+
+
+def treatment_pair(scm: SCM, treatment: str, values) -> tuple[list, list]:
+    """(treated, control) as given (default: :func:`default_contrast`) and in the model's encoding."""
+    values = default_contrast(scm, treatment) if values is None else values
+    if len(values) != 2:
+        raise QueryError(f"values must be two treatment values (treated, control), got {values!r}")
+    return list(values), [encode_value(scm, treatment, v) for v in values]
