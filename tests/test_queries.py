@@ -240,3 +240,16 @@ def test_plots_fit_the_query(dose_fit, modifier_fit):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_cate_for_covariate_profiles_of_new_units(modifier_fit):
+    fit, _, post = modifier_fit
+    profiles = pd.DataFrame({"z": [0.0, 1.0, -2.0], "x": [0.5, 1.0, -1.0]})
+    effect = fit.cate("t", "y", profiles=profiles)
+    for i, row in profiles.iterrows():
+        expected = post["y.t"] + post["y.t:x"] * row.x + post["y.t:z"] * row.z
+        np.testing.assert_allclose(effect.draws.sel(profile=str(i)).values, expected, rtol=1e-10)
+    one = fit.cate("t", "y", profiles={"z": 1.0, "x": 1.0})
+    np.testing.assert_allclose(one.draws.values[..., 0], effect.draws.sel(profile="1").values)
+    with pytest.raises(cb.QueryError, match="either by="):
+        fit.cate("t", "y")

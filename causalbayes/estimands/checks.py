@@ -44,6 +44,7 @@ def evaluate_effect(
     population: bool = False,
     n: int | None = None,
     also: dict | None = None,
+    units=None,
     random_seed: int | None = None,
 ) -> tuple[xr.DataArray, dict, InterventionalMean]:
     """``evaluate(mean_under)`` on the posterior, after the identification check.
@@ -63,7 +64,14 @@ def evaluate_effect(
             "variables, or pass identification='warn' to compute it anyway"
         )
     mean_under = InterventionalMean.build(
-        fit, treatment, outcome, population=population, n=n, also=also, random_seed=random_seed
+        fit,
+        treatment,
+        outcome,
+        population=population,
+        n=n,
+        also=also,
+        units=units,
+        random_seed=random_seed,
     )
     draws = evaluate(mean_under)
     details: dict = {"identified": None if verdict is None else verdict.identified}

@@ -99,7 +99,8 @@ def cate(
     treatment: str,
     outcome: str,
     *,
-    by: str | pd.Series,
+    by: str | pd.Series | None = None,
+    profiles: pd.DataFrame | dict | None = None,
     values=None,
     bins: int | Sequence[float] | None = None,
     mode: str = "condition",
@@ -123,6 +124,10 @@ def cate(
         (``by`` must be a node; see the module notes).
     at : sequence, optional
         With ``mode="set"``: the values to set ``by`` to (default: its levels).
+    profiles : DataFrame or dict, optional
+        Instead of ``by``: new units described by covariate values (a dict for
+        one unit); the effect for each, with every given column held and the
+        rest (latent nodes, unlisted causes) drawn from the model.
 
     Returns
     -------
@@ -135,6 +140,10 @@ def cate(
     """
     check_names(fit, treatment, outcome)
     (a, b), codes = treatment_pair(fit.scm, treatment, values)
+    if (by is None) == (profiles is None):
+        raise QueryError("give either by= (subgroups of the fitted units) or profiles= (new units)")
+    if profiles is not None:
+        return _cate_profiles(fit, treatment, outcome, profiles, (a, b), codes, **options)
     if mode == "set":
         return _cate_set(fit, treatment, outcome, by, (a, b), codes, at, **options)
     if mode != "condition":
@@ -193,6 +202,39 @@ def _subgroups(fit: Fit, by, bins) -> tuple[list, np.ndarray, str]:
     labels = list(categories.cat.categories)
     masks = np.stack([(categories == lab).to_numpy() for lab in labels], axis=1).astype(float)
     return labels, masks, by
+
+
+def _cate_profiles(fit, treatment, outcome, profiles, values, codes, **options) -> Effect:
+    units = pd.DataFrame([profiles]) if isinstance(profiles, dict) else pd.DataFrame(profiles)
+    if treatment in units.columns:
+        units = units.drop(columns=treatment)  # the treatment is set, not observed
+    if outcome in units.columns:
+        raise QueryError(f"profiles describe units before the outcome: drop the {outcome!r} column")
+    eye = np.eye(len(units))
+    groups = ("profile", [str(i) for i in units.index])
+    draws, details, _ = evaluate_effect(
+        fit,
+        treatment,
+        outcome,
+        lambda mean: mean(codes[0], eye, groups=groups) - mean(codes[1], eye, groups=groups),
+        units=units,
+        **options,
+    )
+    description = (
+        f"E[{outcome} | do({treatment}={values[0]}), profile] - "
+        f"E[{outcome} | do({treatment}={values[1]}), profile]"
+    )
+    return _effect(
+        draws,
+        "CATE",
+        description,
+        fit,
+        treatment,
+        outcome,
+        details,
+        values=list(values),
+        mode="profiles",
+    )
 
 
 def _cate_set(fit, treatment, outcome, by, values, codes, at, **options) -> Effect:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
@@ -27,6 +28,7 @@ from causalbayes.compile import Design, build_model, expected_value
 from causalbayes.errors import QueryError
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.inference.fit import Fit
+from causalbayes.spec.data import encode_data
 from causalbayes.spec.naming import levels_dim
 
 
@@ -40,14 +42,14 @@ def posterior_inputs(fit: Fit, world: pm.Model, held_latent=()) -> dict[str, pt.
     }
 
 
-def held_values(fit: Fit, names) -> tuple[dict, dict]:
+def held_values(encoded, names) -> tuple[dict, dict]:
     """Interventions holding observed nodes at their data, and placeholders for imputed entries."""
     interventions, placeholders = {}, {}
     for v in names:
-        column = fit.encoded.values.get(v)
+        column = encoded.values.get(v)
         if column is None:
             continue
-        mask = fit.encoded.missing.get(v)
+        mask = encoded.missing.get(v)
         if mask is None:
             interventions[v] = column
             continue
@@ -84,13 +86,26 @@ class InterventionalMean:
         population: bool = False,
         n: int | None = None,
         also: dict | None = None,
+        units: pd.DataFrame | None = None,
         random_seed=None,
     ) -> InterventionalMean:
-        """``also`` sets further nodes for every unit (``{node: encoded value}``)."""
+        """``also`` sets further nodes for every unit (``{node: encoded value}``); ``units``
+        replaces the fitted rows by new ones (their columns are held, latent nodes drawn)."""
         scm = fit.scm
         also = dict(also or {})
-        n_units = fit.encoded.n if n is None else n
-        if n_units == fit.encoded.n:
+        encoded = fit.encoded
+        if units is not None:
+            if population or n is not None:
+                raise QueryError("units= gives the units themselves: drop population= and n=")
+            encoded = encode_data(scm, units, nodes=[v for v in scm.observed if v in units.columns])
+            n = encoded.n
+        n_units = encoded.n if n is None else n
+        if units is not None:
+            design = Design(n_units, fit.scales, dict(encoded.exog), dict(encoded.groups))
+            model = build_model(
+                scm, n=n_units, scales=fit.scales, exog=encoded.exog, groups=encoded.groups
+            )
+        elif n_units == fit.encoded.n:
             model, design = fit.model, fit.design
         else:
             if fit.encoded.exog or fit.encoded.groups:
@@ -115,13 +130,15 @@ class InterventionalMean:
             if population
             else [v for v in scm.nodes if v not in descendants | set_nodes and v != outcome]
         )
-        held_data, placeholders = held_values(fit, held)
+        held_data, placeholders = held_values(encoded, held)
         interventions.update(held_data)
         world = pm.do(model, interventions)
         mean = expected_value(scm, outcome, world, design)
         # weighted unit averages: (k,) for a numeric outcome, (k, levels) for a categorical one
         target = pt.tensordot(weights, mean, axes=[[0], [0]])
-        inputs = posterior_inputs(fit, world, held_latent={v for v in held if scm[v].latent})
+        # latent values have a posterior only for the fitted units; new units draw them afresh
+        held_latent = {v for v in held if scm[v].latent} if units is None else set()
+        inputs = posterior_inputs(fit, world, held_latent=held_latent)
         inputs.update(placeholders)
         draws = DrawFunction.compile(
             inputs, [target], extra=[value, weights], units=n_units, random_seed=random_seed
