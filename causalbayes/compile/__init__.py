@@ -5,6 +5,7 @@ from causalbayes.compile.model import (
     design_for,
     expected_value,
     generative_model,
+    mean_given,
     model_for_data,
 )
 from causalbayes.compile.predictor import Design
@@ -15,5 +16,6 @@ __all__ = [
     "design_for",
     "expected_value",
     "generative_model",
+    "mean_given",
     "model_for_data",
 ]

@@ -17,6 +17,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 import pymc as pm
+import pytensor.tensor as pt
 from pymc.distributions.mixture import MixtureTransformWarning
 
 from causalbayes.compile.families import Extra, distribution, family_mean
@@ -80,11 +81,15 @@ def build_model(
 
 def expected_value(scm: SCM, name: str, model: pm.Model, design: Design):
     """``E[name | parents]`` per unit, from the variables of ``model`` (any ``pm.do`` clone)."""
+    return mean_given(scm, name, model, {p: model[p] for p in scm.nodes[name].parents}, design)
+
+
+def mean_given(scm: SCM, name: str, model: pm.Model, parents: dict, design: Design):
+    """``E[name | parents = given tensors]`` per unit, with the parameters of ``model``."""
     priors = resolved_priors(scm, design.scales)
     params = read_parameters(scm, name, model, priors)
-    values = {p: model[p] for p in scm.nodes[name].parents}
-    eta = linear_predictor(scm, name, params, values, design)
-    return family_mean(scm.nodes[name], eta, params, _extra(scm, name, params, values, design))
+    eta = linear_predictor(scm, name, params, parents, design)
+    return family_mean(scm.nodes[name], eta, params, _extra(scm, name, params, parents, design))
 
 
 def design_for(encoded: EncodedData, scales: Scales) -> Design:
@@ -159,8 +164,6 @@ def _exog_column(name: str, column, what: str, design: Design):
 
 def _split_for_imputation(name: str, cls, kwargs: dict, mask: np.ndarray, n: int):
     """Observed rows as ``name`` (to be observed), missing rows as latent ``name.missing``."""
-    import pytensor.tensor as pt
-
     seen, unseen = np.flatnonzero(~mask), np.flatnonzero(mask)
 
     def rows(value, index):

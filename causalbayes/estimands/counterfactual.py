@@ -26,7 +26,7 @@ import pandas as pd
 import pytensor.tensor as pt
 import xarray as xr
 
-from causalbayes.compile import build_model
+from causalbayes.compile import build_model, mean_given
 from causalbayes.compile.families import inverse_link
 from causalbayes.compile.parameters import read_parameters
 from causalbayes.compile.predictor import Design, linear_predictor
@@ -275,8 +275,6 @@ def mediation(
     --------
     >>> fit.mediation("dose", "biomarker", "recovery", values=(1, 0)).summary()  # doctest: +SKIP
     """
-    from causalbayes.compile.families import family_mean
-    from causalbayes.compile.model import _extra
     from causalbayes.estimands.effect import Effect
 
     scm = fit.scm
@@ -309,7 +307,6 @@ def mediation(
     n = encoded.n
     design = Design(n, fit.scales, dict(encoded.exog), dict(encoded.groups))
     model = build_model(scm, n=n, scales=fit.scales, exog=encoded.exog, groups=encoded.groups)
-    priors = resolved_priors(scm, fit.scales)
     a, b = values
     noise_inputs: dict = {}  # shared: both worlds see each unit's own noise
     mediators = {}
@@ -323,10 +320,7 @@ def mediation(
     def mean_y(t, m_label):
         world = _acted(scm, _factual(scm, model, encoded), {treatment: t}, n)
         world[mediator] = pt.cast(mediators[m_label], world[mediator].dtype)
-        params = read_parameters(scm, outcome, model, priors)
-        eta = linear_predictor(scm, outcome, params, world, design)
-        extra = _extra(scm, outcome, params, world, design)
-        return family_mean(scm[outcome], eta, params, extra).mean(axis=0)
+        return mean_given(scm, outcome, model, world, design).mean(axis=0)
 
     y_ab, y_bb, y_aa = mean_y(a, "b"), mean_y(b, "b"), mean_y(a, "a")
     nde, nie = y_ab - y_bb, y_aa - y_ab
