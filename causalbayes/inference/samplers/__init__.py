@@ -1,0 +1,11 @@
+"""Sampler backends behind one interface (see ``_registry.py``)."""
+
+from causalbayes.inference.samplers._registry import (
+    AUTO_ORDER,
+    SAMPLERS,
+    SamplerInfo,
+    available_samplers,
+    resolve_sampler,
+)
+
+__all__ = ["AUTO_ORDER", "SAMPLERS", "SamplerInfo", "available_samplers", "resolve_sampler"]
