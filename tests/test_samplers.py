@@ -15,7 +15,12 @@ import pytest
 
 import causalbayes as cb
 from causalbayes.errors import MissingDependencyError, SpecError
-from causalbayes.inference.samplers import SAMPLERS, available_samplers, resolve_sampler
+from causalbayes.inference.samplers import (
+    AUTO_NUTPIE_MIN_ROWS,
+    SAMPLERS,
+    available_samplers,
+    resolve_sampler,
+)
 from causalbayes.inference.samplers.advi import check_elbo
 
 MCMC = ["pymc", "nutpie", "numpyro", "blackjax"]
@@ -78,12 +83,14 @@ def test_auto_falls_back_to_pymc_without_nutpie(monkeypatch):
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "nutpie" else real(name, *a)
     )
-    assert resolve_sampler("auto").name == "pymc"
+    assert resolve_sampler("auto", n_rows=10**6).name == "pymc"
 
 
-def test_auto_prefers_the_measured_fastest_installed_backend():
-    expected = "nutpie" if SAMPLERS["nutpie"].installed() else "pymc"
-    assert resolve_sampler("auto").name == expected
+def test_auto_picks_the_measured_fastest_backend_for_the_data_size():
+    large = "nutpie" if SAMPLERS["nutpie"].installed() else "pymc"
+    assert resolve_sampler("auto", n_rows=AUTO_NUTPIE_MIN_ROWS).name == large
+    assert resolve_sampler("auto", n_rows=AUTO_NUTPIE_MIN_ROWS - 1).name == "pymc"
+    assert resolve_sampler("auto").name == large  # size unknown (Refitter): compile once pays
 
 
 def test_elbo_check_flags_a_loss_that_still_falls():

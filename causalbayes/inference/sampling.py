@@ -54,9 +54,10 @@ def fit(
         Raise towards 0.95 when the sampler reports divergences.
     random_seed : int, optional
     sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "advi"}
-        ``"auto"`` (default) is nutpie when installed (``pip install
-        "causalbayes[nutpie]"``), else PyMC's NUTS; ``Fit.sampler`` records which
-        ran.  Naming a backend that is not installed raises
+        ``"auto"`` (default): PyMC's NUTS below 5,000 rows; from there nutpie
+        when installed (``pip install "causalbayes[nutpie]"``), else PyMC's NUTS —
+        the fastest end to end as measured in docs/benchmarks.md.
+        ``Fit.sampler`` records which ran.  Naming a backend that is not installed raises
         :class:`~causalbayes.errors.MissingDependencyError` with the extra to
         install.  ``"advi"`` is the approximate path for large data (minibatch
         mean-field ADVI; ``tune``/``chains``/``target_accept`` do not apply, one
@@ -77,7 +78,7 @@ def fit(
     >>> fit = scm.fit(df, sampler="nutpie", random_seed=1)  # doctest: +SKIP
     >>> big = scm.fit(df, sampler="advi", batch_size=500, random_seed=1)  # doctest: +SKIP
     """
-    info = resolve_sampler(sampler)
+    info = resolve_sampler(sampler, n_rows=len(data) if hasattr(data, "__len__") else None)
     run = info.load()
     encoded, scales, model = model_for_data(scm, data)
     if info.exact:

@@ -1,6 +1,7 @@
 """Sampler backends behind one interface (see ``_registry.py``)."""
 
 from causalbayes.inference.samplers._registry import (
+    AUTO_NUTPIE_MIN_ROWS,
     AUTO_ORDER,
     SAMPLERS,
     SamplerInfo,
@@ -8,4 +9,11 @@ from causalbayes.inference.samplers._registry import (
     resolve_sampler,
 )
 
-__all__ = ["AUTO_ORDER", "SAMPLERS", "SamplerInfo", "available_samplers", "resolve_sampler"]
+__all__ = [
+    "AUTO_NUTPIE_MIN_ROWS",
+    "AUTO_ORDER",
+    "SAMPLERS",
+    "SamplerInfo",
+    "available_samplers",
+    "resolve_sampler",
+]

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 
 from causalbayes.errors import MissingDependencyError, SpecError
 
-#: ``sampler="auto"`` takes the first of these that is installed (order chosen by
-#: measurement, see docs/benchmarks.md).
+#: ``sampler="auto"`` takes the first of these that is installed, for data with at
+#: least ``AUTO_NUTPIE_MIN_ROWS`` rows; below that PyMC's NUTS (see docs/benchmarks.md:
+#: nutpie's numba compile, several seconds per process, outweighs its faster sampling on
+#: small data; from about 10,000 rows its sampling speed wins).
 AUTO_ORDER = ("nutpie", "pymc")
+AUTO_NUTPIE_MIN_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -118,18 +121,23 @@ def available_samplers() -> dict[str, bool]:
     return {name: info.installed() for name, info in SAMPLERS.items()}
 
 
-def resolve_sampler(name: str) -> SamplerInfo:
+def resolve_sampler(name: str, *, n_rows: int | None = None) -> SamplerInfo:
     """The backend behind ``name``; ``"auto"`` picks the fastest one installed.
 
-    ``"auto"`` is nutpie when it is installed, otherwise PyMC's NUTS; the
-    chosen name is recorded in ``Fit.sampler``.  Naming an uninstalled
+    ``"auto"`` is nutpie when it is installed and the data have at least
+    ``AUTO_NUTPIE_MIN_ROWS`` rows (or ``n_rows`` is not given), otherwise PyMC's
+    NUTS — the choice measured fastest end to end in a fresh process; the
+    chosen name is recorded in ``Fit.sampler``.  A missing nutpie is not an
+    error for ``"auto"`` (PyMC's NUTS is always there); naming an uninstalled
     backend explicitly raises :class:`~causalbayes.errors.MissingDependencyError`.
 
     Examples
     --------
     >>> resolve_sampler("pymc").name
     'pymc'
-    >>> resolve_sampler("auto").name in AUTO_ORDER
+    >>> resolve_sampler("auto", n_rows=100).name
+    'pymc'
+    >>> resolve_sampler("auto", n_rows=100_000).name in AUTO_ORDER
     True
     >>> resolve_sampler("stan")
     Traceback (most recent call last):
@@ -137,6 +145,8 @@ def resolve_sampler(name: str) -> SamplerInfo:
     causalbayes.errors.SpecError: unknown sampler 'stan'; choose one of ['auto', 'pymc', 'nutpie', 'numpyro', 'blackjax', 'advi']
     """
     if name == "auto":
+        if n_rows is not None and n_rows < AUTO_NUTPIE_MIN_ROWS:
+            return SAMPLERS["pymc"]
         return next(SAMPLERS[s] for s in AUTO_ORDER if SAMPLERS[s].installed())
     if name not in SAMPLERS:
         raise SpecError(f"unknown sampler {name!r}; choose one of {['auto', *SAMPLERS]}")

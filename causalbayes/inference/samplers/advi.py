@@ -109,7 +109,7 @@ def check_elbo(loss: np.ndarray) -> bool:
 
     Examples
     --------
-    >>> check_elbo(np.r_[np.linspace(100, 10, 900), np.full(100, 10.0)] + 0.01)
+    >>> check_elbo(10 + np.random.default_rng(0).normal(size=1000))  # noise, no trend
     True
     """
     k = max(10, len(loss) // 10)
