@@ -26,15 +26,21 @@ def sample(
     """``pm.sample`` with all chains in parallel (PyMC's default on 2 cores runs two, in turn).
 
     Worker processes are forked, except once JAX is loaded in this process
-    (a numpyro/blackjax fit ran): then they come from a fork server, because
-    forking JAX's threads can deadlock.  Also the entry point of the nutpie and JAX backends, which pass ``nuts_sampler``.
+    (a numpyro/blackjax fit ran), because forking JAX's threads can deadlock:
+    then chains run in this process one after another, or, if ``cores`` > 1 is
+    asked for, in fork-server workers (a script then needs the
+    ``if __name__ == "__main__":`` guard).  Also the entry point of the nutpie and JAX backends, which pass ``nuts_sampler``.
     """
     options: dict[str, Any] = {"nuts_sampler": nuts_sampler}
     if nuts_sampler == "pymc":
-        options["cores"] = cores or min(chains, os.cpu_count() or 1)
-        if "jax" in sys.modules and options["cores"] > 1:
-            # forking a process that runs JAX's threads can deadlock (JAX warns)
+        jax_loaded = "jax" in sys.modules
+        if cores is None:
+            # forking a process that runs JAX's threads can deadlock (JAX warns), and
+            # fork-server workers cost more than they save on models of this size
+            cores = 1 if jax_loaded else min(chains, os.cpu_count() or 1)
+        elif cores > 1 and jax_loaded:
             options.setdefault("mp_ctx", "forkserver")
+        options["cores"] = cores
     if nuts_sampler != "nutpie":  # nutpie ignores it, with a warning
         options["idata_kwargs"] = {"log_likelihood": False}
     options.update(kwargs)
