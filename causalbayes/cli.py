@@ -233,6 +233,7 @@ def run_demo(
         "draws": draws,
         "tune": tune,
         "chains": chains,
+        "sampler": fit.sampler,
         "hdi_prob": HDI_PROB,
         "estimand": effect.description,
         "true_ate": COATING_TRUTH["coating.dilution"],
@@ -309,7 +310,7 @@ def _header(r: dict[str, Any]) -> str:
             "=" * len(title),
             f"DAG:      {r['dag']}",
             f"data:     {r['n']} units simulated with the true parameters (seed {r['seed']})",
-            f"sampler:  PyMC NUTS, {r['chains']} chains x {r['draws']} draws after {r['tune']} tuning steps",
+            f"sampler:  {r.get('sampler', 'pymc')} NUTS, {r['chains']} chains x {r['draws']} draws after {r['tune']} tuning steps",
         ]
     )
 

@@ -1,8 +1,8 @@
-"""Condition the generative model on data and run the sampler."""
+"""Condition the generative model on data and run the chosen sampler."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Sequence
 from typing import Any
 
 import arviz as az
@@ -10,14 +10,16 @@ import pandas as pd
 import pymc as pm
 
 from causalbayes.compile import model_for_data
-from causalbayes.errors import SpecError
+from causalbayes.errors import DataError
 from causalbayes.inference.diagnostics import diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
+from causalbayes.inference.samplers import SAMPLERS, resolve_sampler
 from causalbayes.spec.data import EncodedData
 from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM
 
-SAMPLERS = ("pymc",)
+#: Every accepted ``sampler=`` value.
+SAMPLER_NAMES = ("auto", *SAMPLERS)
 
 
 def fit(
@@ -30,7 +32,7 @@ def fit(
     cores: int | None = None,
     target_accept: float = 0.8,
     random_seed: int | None = None,
-    sampler: str = "pymc",
+    sampler: str = "auto",
     progressbar: bool = False,
     warn: bool = True,
     missing: str = "raise",
@@ -48,13 +50,22 @@ def fit(
     data : DataFrame
         One column per observed node (plus Binomial trials columns).
     draws, tune, chains : int
-        NUTS settings; all chains run in parallel on ``cores`` processes
-        (default: one per chain, at most one per CPU).
+        NUTS settings; all chains run in parallel (processes for ``"pymc"``,
+        at most ``cores`` = one per CPU; threads for nutpie; CPU devices for JAX).
     target_accept : float
         Raise towards 0.95 when the sampler reports divergences.
     random_seed : int, optional
-    sampler : {"pymc"}
-        Only PyMC's NUTS for now.
+    sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "advi"}
+        ``"auto"`` (default): PyMC's NUTS below 5,000 rows; from there nutpie
+        when installed (``pip install "causalbayes[nutpie]"``), else PyMC's NUTS —
+        the fastest end to end as measured in docs/benchmarks.md.
+        ``Fit.sampler`` records which ran.  Naming a backend that is not installed raises
+        :class:`~causalbayes.errors.MissingDependencyError` with the extra to
+        install.  ``"advi"`` is the approximate path for large data (minibatch
+        mean-field ADVI; ``tune``/``chains``/``target_accept`` do not apply, one
+        chain of ``draws`` independent draws; options ``batch_size=`` (None:
+        all rows each step), ``iterations=``, ``learning_rate=``); see
+        :mod:`causalbayes.inference.samplers.advi` for what it trades.
     warn : bool
         Emit a :class:`~causalbayes.errors.DiagnosticsWarning` for bad diagnostics.
     missing : {"raise", "impute"}
@@ -62,6 +73,8 @@ def fit(
         rows (default), or impute them inside the model — each missing entry
         becomes a latent variable ``<node>.missing`` sampled with the rest
         (continuous families only; nothing is dropped).
+    **sample_kwargs
+        Passed to the backend (``pm.sample`` for the NUTS samplers).
 
     Examples
     --------
@@ -69,34 +82,64 @@ def fit(
     >>> scm = cb.SCM({"x": cb.Normal(), "y": cb.Normal(["x"])})
     >>> df = scm.simulate(100, params={"y.x": 1.0}, random_seed=0)
     >>> fit = scm.fit(df, draws=200, tune=200, chains=2, random_seed=1)  # doctest: +SKIP
+    >>> fit = scm.fit(df, sampler="nutpie", random_seed=1)  # doctest: +SKIP
+    >>> big = scm.fit(df, sampler="advi", batch_size=500, random_seed=1)  # doctest: +SKIP
     """
-    if sampler not in SAMPLERS:
-        raise SpecError(f"unknown sampler {sampler!r}; available: {list(SAMPLERS)}")
-    encoded, scales, conditioned = _condition(scm, data, missing=missing)
-    resolved = encoded.scm
-    cores = cores or min(chains, os.cpu_count() or 1)
-    with conditioned:
-        idata = pm.sample(
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            cores=cores,
-            target_accept=target_accept,
-            random_seed=random_seed,
-            progressbar=progressbar,
-            compute_convergence_checks=False,
-            idata_kwargs={"log_likelihood": False},
-            **sample_kwargs,
-        )
-    params = [v.name for v in conditioned.free_RVs if v.name not in resolved.nodes]
+    info = resolve_sampler(sampler, n_rows=len(data) if hasattr(data, "__len__") else None)
+    run = info.load()
+    encoded, scales, model = model_for_data(scm, data, missing=missing)
+    if info.exact:
+        conditioned = _observe(model, encoded)
+    else:
+        from causalbayes.inference.samplers.advi import BATCH_SIZE, minibatch_model
+
+        batch_size = sample_kwargs.pop("batch_size", BATCH_SIZE)
+        if encoded.missing and batch_size is not None:
+            raise DataError(
+                "minibatch ADVI cannot impute missing values (each missing entry is a latent "
+                "variable of the whole data set); use batch_size=None or an exact sampler"
+            )
+        if batch_size is not None and encoded.n > batch_size:
+            conditioned = minibatch_model(encoded, scales, batch_size)
+        else:
+            conditioned = _observe(model, encoded)
+    idata = run(
+        conditioned,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        cores=cores,
+        target_accept=target_accept,
+        random_seed=random_seed,
+        progressbar=progressbar,
+        **sample_kwargs,
+    )
+    params = [v.name for v in conditioned.free_RVs if v.name not in encoded.scm.nodes]
+    return make_fit(
+        data, encoded, scales, idata, sampler=info.name, params=params, warn=warn, missing=missing
+    )
+
+
+def make_fit(
+    data: pd.DataFrame,
+    encoded: EncodedData,
+    scales: Scales,
+    idata: az.InferenceData,
+    *,
+    sampler: str,
+    params: Sequence[str],
+    warn: bool,
+    missing: str = "raise",
+) -> Fit:
+    """The ``Fit`` of a finished run: diagnostics, a copy of the used columns, the posterior."""
     diagnostics = diagnose(idata, params)
     if warn:
         warn_if_bad(diagnostics)
+    resolved = encoded.scm
     columns = list(resolved.observed) + [c for c in encoded.exog_columns if c not in resolved.nodes]
-    kept = data.loc[:, columns].copy()
     return Fit(
         scm=resolved,
-        data=kept,
+        data=data.loc[:, columns].copy(),
         idata=_only_posterior(idata),
         scales=scales,
         diagnostics=diagnostics,
@@ -118,19 +161,18 @@ def conditioned_model(scm: SCM, data: pd.DataFrame, *, missing: str = "raise") -
     >>> sorted(v.name for v in model.observed_RVs)
     ['x', 'y']
     """
-    return _condition(scm, data, missing=missing)[2]
+    encoded, _, model = model_for_data(scm, data, missing=missing)
+    return _observe(model, encoded)
 
 
-def _condition(
-    scm: SCM, data: pd.DataFrame, *, missing: str = "raise"
-) -> tuple[EncodedData, Scales, pm.Model]:
-    encoded, scales, model = model_for_data(scm, data, missing=missing)
+def _observe(model: pm.Model, encoded: EncodedData) -> pm.Model:
+    """Bind every observed node to its data (the observed rows only, for imputed nodes)."""
     observations = {}
     for name in encoded.scm.observed:
         values = encoded.values[name]
         mask = encoded.missing.get(name)
         observations[name] = values if mask is None else values[~mask]
-    return encoded, scales, pm.observe(model, observations)
+    return pm.observe(model, observations)
 
 
 def _only_posterior(idata: az.InferenceData) -> az.InferenceData:
@@ -139,4 +181,4 @@ def _only_posterior(idata: az.InferenceData) -> az.InferenceData:
     return az.InferenceData(**groups)
 
 
-__all__ = ["fit"]
+__all__ = ["SAMPLER_NAMES", "conditioned_model", "fit", "make_fit"]

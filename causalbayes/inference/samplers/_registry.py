@@ -1,0 +1,153 @@
+"""The sampler registry: one name per backend, optional ones imported lazily.
+
+Every backend turns a conditioned ``pm.Model`` into an ``InferenceData`` with
+``posterior`` and ``sample_stats`` groups labelled with the model's dims, so
+the ``Fit`` built from it is the same whatever the sampler.  Backends that
+need an optional package check for it only when used and raise
+:class:`~causalbayes.errors.MissingDependencyError` naming the extra.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from causalbayes.errors import MissingDependencyError, SpecError
+
+#: ``sampler="auto"`` takes the first of these that is installed, for data with at
+#: least ``AUTO_NUTPIE_MIN_ROWS`` rows; below that PyMC's NUTS (see docs/benchmarks.md:
+#: nutpie's numba compile, several seconds per process, outweighs its faster sampling on
+#: small data; from about 10,000 rows its sampling speed wins).
+AUTO_ORDER = ("nutpie", "pymc")
+AUTO_NUTPIE_MIN_ROWS = 5_000
+
+
+@dataclass(frozen=True)
+class SamplerInfo:
+    """A registered backend.
+
+    Attributes
+    ----------
+    name : str
+        What users pass as ``sampler=``.
+    requires : tuple of str
+        Importable modules the backend needs.
+    extra : str or None
+        The ``pip install "causalbayes[extra]"`` that provides them.
+    target : str
+        ``"module:function"`` of the backend's ``sample(model, **options)``.
+    exact : bool
+        True for MCMC (asymptotically exact); False for approximations
+        (no R-hat, no divergences).
+    description : str
+    """
+
+    name: str
+    requires: tuple[str, ...]
+    extra: str | None
+    target: str
+    exact: bool
+    description: str
+
+    def installed(self) -> bool:
+        return all(importlib.util.find_spec(m) is not None for m in self.requires)
+
+    def load(self) -> Callable:
+        """The backend's ``sample`` function; raises if its extra is missing."""
+        missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
+        if missing:
+            raise MissingDependencyError(
+                f"sampler {self.name!r} needs {', '.join(missing)}; "
+                f'install it with: pip install "causalbayes[{self.extra}]"'
+            )
+        module, function = self.target.split(":")
+        return getattr(importlib.import_module(module), function)
+
+
+_PKG = "causalbayes.inference.samplers"
+SAMPLERS: dict[str, SamplerInfo] = {
+    s.name: s
+    for s in (
+        SamplerInfo(
+            "pymc", (), None, f"{_PKG}.pymc_nuts:sample", True, "PyMC's NUTS, chains in processes"
+        ),
+        SamplerInfo(
+            "nutpie",
+            ("nutpie",),
+            "nutpie",
+            f"{_PKG}.nutpie_nuts:sample",
+            True,
+            "nutpie NUTS (numba), threads",
+        ),
+        SamplerInfo(
+            "numpyro",
+            ("numpyro", "jax"),
+            "jax",
+            f"{_PKG}.jax_nuts:sample_numpyro",
+            True,
+            "NumPyro NUTS (JAX), chains in parallel over CPU devices",
+        ),
+        SamplerInfo(
+            "blackjax",
+            ("blackjax", "jax"),
+            "jax",
+            f"{_PKG}.jax_nuts:sample_blackjax",
+            True,
+            "BlackJAX NUTS (JAX), chains vectorised",
+        ),
+        SamplerInfo(
+            "advi",
+            (),
+            None,
+            f"{_PKG}.advi:sample",
+            False,
+            "mean-field ADVI, minibatched on large data; draws from the approximation",
+        ),
+    )
+}
+
+
+def available_samplers() -> dict[str, bool]:
+    """Every registered sampler name and whether it can run here.
+
+    Examples
+    --------
+    >>> available = available_samplers()
+    >>> available["pymc"], "nutpie" in available
+    (True, True)
+    """
+    return {name: info.installed() for name, info in SAMPLERS.items()}
+
+
+def resolve_sampler(name: str, *, n_rows: int | None = None) -> SamplerInfo:
+    """The backend behind ``name``; ``"auto"`` picks the fastest one installed.
+
+    ``"auto"`` is nutpie when it is installed and the data have at least
+    ``AUTO_NUTPIE_MIN_ROWS`` rows (or ``n_rows`` is not given), otherwise PyMC's
+    NUTS — the choice measured fastest end to end in a fresh process; the
+    chosen name is recorded in ``Fit.sampler``.  A missing nutpie is not an
+    error for ``"auto"`` (PyMC's NUTS is always there); naming an uninstalled
+    backend explicitly raises :class:`~causalbayes.errors.MissingDependencyError`.
+
+    Examples
+    --------
+    >>> resolve_sampler("pymc").name
+    'pymc'
+    >>> resolve_sampler("auto", n_rows=100).name
+    'pymc'
+    >>> resolve_sampler("auto", n_rows=100_000).name in AUTO_ORDER
+    True
+    >>> resolve_sampler("stan")
+    Traceback (most recent call last):
+    ...
+    causalbayes.errors.SpecError: unknown sampler 'stan'; choose one of ['auto', 'pymc', 'nutpie', 'numpyro', 'blackjax', 'advi']
+    """
+    if name == "auto":
+        if n_rows is not None and n_rows < AUTO_NUTPIE_MIN_ROWS:
+            return SAMPLERS["pymc"]
+        return next(SAMPLERS[s] for s in AUTO_ORDER if SAMPLERS[s].installed())
+    if name not in SAMPLERS:
+        raise SpecError(f"unknown sampler {name!r}; choose one of {['auto', *SAMPLERS]}")
+    return SAMPLERS[name]

@@ -1,0 +1,55 @@
+"""JAX device count: set before JAX starts, a user's own flag kept, a warning when too late.
+
+Each case runs in a fresh interpreter, because JAX fixes its devices once per process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# fresh interpreters that start JAX: seconds each
+pytestmark = pytest.mark.slow
+pytest.importorskip("jax", reason='jax not installed (pip install "causalbayes[jax]")')
+pytest.importorskip("numpyro", reason='numpyro not installed (pip install "causalbayes[jax]")')
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    environment.update(env, PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu")
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, cwd=ROOT
+    )
+
+
+PREPARE = "from causalbayes.inference.samplers.jax_nuts import prepare_jax\n"
+
+
+def test_fresh_process_gets_one_cpu_device_per_chain():
+    result = _run(PREPARE + "print(prepare_jax(3))\nimport jax\nprint(jax.local_device_count())")
+    assert result.returncode == 0, result.stderr
+    method, devices = result.stdout.split()
+    assert method == "parallel" and int(devices) >= 3
+
+
+def test_a_users_own_device_flag_is_kept():
+    code = PREPARE + "prepare_jax(2)\nimport jax\nprint(jax.local_device_count())"
+    result = _run(code, XLA_FLAGS="--xla_force_host_platform_device_count=5")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "5"
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs 2 CPUs to run chains in parallel")
+def test_jax_started_too_early_warns_that_chains_run_in_turn():
+    code = (
+        "import warnings, jax\njax.devices()\n" + PREPARE + "warnings.simplefilter('error')\n"
+        "try:\n    prepare_jax(4)\nexcept Warning as w:\n    print(type(w).__name__, w)\n"
+    )
+    result = _run(code)
+    assert result.returncode == 0, result.stderr
+    assert "CausalBayesWarning" in result.stdout and "one after another" in result.stdout
