@@ -158,3 +158,22 @@ def test_controlled_direct_effect_holds_the_mediator(fake_fit, rng):
     post = _posterior(scm, rng)
     cde = fake_fit(scm, data, post).controlled_direct_effect("t", "m", "y", at=0.7)
     np.testing.assert_allclose(cde.draws.values, post["y.t"] + post["y.t:m"] * 0.7, rtol=1e-10)
+
+
+def test_mediation_warns_when_a_latent_confounder_blocks_identification(fake_fit, rng):
+    scm = cb.SCM(
+        {
+            "u": cb.Normal(latent=True),
+            "t": cb.Normal(["u"]),
+            "m": cb.Normal(["t"]),
+            "y": cb.Normal(["t", "m", "u"]),
+        }
+    )
+    data = pd.DataFrame({c: rng.normal(size=10) for c in ["t", "m", "y"]})
+    post = _posterior(scm, rng)
+    post["u"] = rng.normal(size=(CHAINS, DRAWS, 10))
+    fit = fake_fit(scm, data, post, {"u": ["unit"]})
+    with pytest.warns(cb.IdentificationWarning, match="not identified"):
+        fit.mediation("t", "m", "y", values=(1.0, 0.0))
+    with pytest.raises(cb.QueryError, match="not identified"):
+        fit.mediation("t", "m", "y", values=(1.0, 0.0), identification="raise")

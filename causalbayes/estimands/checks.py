@@ -52,17 +52,7 @@ def evaluate_effect(
     Returns the effect draws, details (``identified``; for a non-identified
     query also ``contraction`` and ``prior_sd``) and the compiled mean.
     """
-    if identification not in IDENTIFICATION_OPTIONS:
-        raise QueryError(
-            f"identification must be one of {IDENTIFICATION_OPTIONS}, got {identification!r}"
-        )
-    verdict = None if identification == "ignore" else identify(fit.scm, treatment, outcome)
-    if verdict is not None and not verdict.identified and identification == "raise":
-        raise QueryError(
-            f"{verdict.query} is not identified by the graph: {verdict.reason}. Its posterior "
-            "would rest on priors and functional form, not on the data; measure the missing "
-            "variables, or pass identification='warn' to compute it anyway"
-        )
+    verdict = verdict_for(fit, treatment, outcome, identification)
     mean_under = InterventionalMean.build(
         fit,
         treatment,
@@ -87,6 +77,23 @@ def evaluate_effect(
     return draws, details, mean_under
 
 
+def verdict_for(fit: Fit, treatment: str, outcome: str, identification: str):
+    """The identification verdict of ``P(outcome | do(treatment))`` (None when ignored);
+    raises for a non-identified query when ``identification="raise"``."""
+    if identification not in IDENTIFICATION_OPTIONS:
+        raise QueryError(
+            f"identification must be one of {IDENTIFICATION_OPTIONS}, got {identification!r}"
+        )
+    verdict = None if identification == "ignore" else identify(fit.scm, treatment, outcome)
+    if verdict is not None and not verdict.identified and identification == "raise":
+        raise QueryError(
+            f"{verdict.query} is not identified by the graph: {verdict.reason}. Its posterior "
+            "would rest on priors and functional form, not on the data; measure the missing "
+            "variables, or pass identification='warn' to compute it anyway"
+        )
+    return verdict
+
+
 def prior_fit(fit: Fit, names: Sequence[str], draws: int, random_seed: int | None) -> Fit:
     """A copy of ``fit`` whose "posterior" holds prior draws of ``names`` (one chain)."""
     seed = int(np.random.default_rng(random_seed).integers(2**31)) + 1
@@ -104,13 +111,20 @@ def contraction(posterior: np.ndarray, prior: np.ndarray) -> float | list[float]
     return float(value) if np.ndim(value) == 0 else [float(v) for v in value]
 
 
-def warn_not_identified(verdict: Identification, shrink: float | list[float]) -> None:
-    shown = f"{shrink:.2f}" if isinstance(shrink, float) else ", ".join(f"{v:.2f}" for v in shrink)
+def warn_not_identified(verdict: Identification, shrink: float | list[float] | None) -> None:
+    if shrink is None:
+        how = ""
+    else:
+        shown = (
+            f"{shrink:.2f}" if isinstance(shrink, float) else ", ".join(f"{v:.2f}" for v in shrink)
+        )
+        how = (
+            f" The posterior contracted by {shown} from the prior (1 - var posterior / var prior; "
+            "near 0: the answer comes from the priors alone)."
+        )
     warnings.warn(
-        f"{verdict.query} is not identified by the graph: {verdict.reason}. The posterior "
-        f"contracted by {shown} from the prior (1 - var posterior / var prior; near 0: the "
-        "answer comes from the priors alone). Treat the effect as a sensitivity analysis, or "
-        "pass identification='raise' to refuse such queries.",
+        f"{verdict.query} is not identified by the graph: {verdict.reason}.{how} Treat the "
+        "effect as a sensitivity analysis, or pass identification='raise' to refuse such queries.",
         IdentificationWarning,
         stacklevel=3,
     )

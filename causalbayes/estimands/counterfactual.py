@@ -31,6 +31,7 @@ from causalbayes.compile.families import inverse_link
 from causalbayes.compile.parameters import read_parameters
 from causalbayes.compile.predictor import Design, linear_predictor
 from causalbayes.errors import QueryError
+from causalbayes.estimands.checks import verdict_for, warn_not_identified
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.estimands.values import encode_value
 from causalbayes.inference.fit import Fit
@@ -212,8 +213,14 @@ def _abduct_act_predict(fit, model, design, encoded, affected, action, noise=Non
     return values, probs, inputs, set(noise)
 
 
+def _warn_if_not_identified(fit, treatment, outcome, identification) -> None:
+    verdict = verdict_for(fit, treatment, outcome, identification)
+    if verdict is not None and not verdict.identified:
+        warn_not_identified(verdict, None)
+
+
 def probabilities_of_causation(
-    fit: Fit, treatment: str, outcome: str, **options
+    fit: Fit, treatment: str, outcome: str, *, identification: str = "warn", **options
 ) -> Mapping[str, xr.DataArray]:
     """Posterior of the probabilities of necessity (PN) and sufficiency (PS) for a binary pair.
 
@@ -227,6 +234,7 @@ def probabilities_of_causation(
     >>> pn_ps = fit.probabilities_of_causation("exposure", "disease")  # doctest: +SKIP
     """
     scm = fit.scm
+    _warn_if_not_identified(fit, treatment, outcome, identification)
     for name in (treatment, outcome):
         if scm[name].family != "Bernoulli":
             raise QueryError(
@@ -254,6 +262,7 @@ def mediation(
     outcome: str,
     *,
     values=(1, 0),
+    identification: str = "warn",
     random_seed=None,
 ):
     """Natural direct and indirect effects through ``mediator``, by nested counterfactuals.
@@ -267,6 +276,9 @@ def mediation(
 
     valid for nonlinear mechanisms (no product of coefficients).  The outcome
     may depend on the treatment directly and through the mediator only.
+    Like every query it first checks that the graph identifies the total
+    effect (``identification="warn" | "raise" | "ignore"``); natural effects
+    further rest on the SCM's own noise model (no test of that is possible).
 
     Returns an :class:`~causalbayes.estimands.Effect` with a dim ``effect``
     (``NDE``, ``NIE``, ``TE``).
@@ -303,6 +315,7 @@ def mediation(
         raise QueryError(
             f"the mediator {mediator!r} must be a direct child of {treatment!r} with an invertible noise model"
         )
+    _warn_if_not_identified(fit, treatment, outcome, identification)
     encoded = fit.encoded
     n = encoded.n
     design = Design(n, fit.scales, dict(encoded.exog), dict(encoded.groups))
