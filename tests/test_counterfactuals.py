@@ -129,8 +129,8 @@ def test_bernoulli_counterfactual_draws_follow_the_monotone_coupling(fake_fit, r
 
 
 def test_counterfactual_refusals_name_the_problem(fake_fit, rng):
-    scm = cb.SCM({"t": cb.Bernoulli(), "k": cb.Poisson(["t"])})
-    data = pd.DataFrame({"t": [0, 1], "k": [1, 2]})
+    scm = cb.SCM({"t": cb.Bernoulli(), "k": cb.Gamma(["t"])})
+    data = pd.DataFrame({"t": [0, 1], "k": [1.0, 2.0]})
     fit = fake_fit(
         scm,
         data,
@@ -177,3 +177,33 @@ def test_mediation_warns_when_a_latent_confounder_blocks_identification(fake_fit
         fit.mediation("t", "m", "y", values=(1.0, 0.0))
     with pytest.raises(cb.QueryError, match="not identified"):
         fit.mediation("t", "m", "y", values=(1.0, 0.0), identification="raise")
+
+
+@pytest.mark.parametrize("family", ["Poisson", "NegativeBinomial"])
+def test_count_counterfactuals_follow_the_cdf_coupling(fake_fit, family):
+    from scipy import stats
+
+    scm = cb.SCM({"t": cb.Bernoulli(), "k": getattr(cb, family)(["t"])})
+    data = pd.DataFrame({"t": [0, 0, 1], "k": [0, 3, 5]})
+    chains, draws = 2, 3000
+    post = {
+        "t.intercept": np.zeros((chains, draws)),
+        "k.intercept": np.full((chains, draws), np.log(2.0)),
+        "k.t": np.full((chains, draws), np.log(3.0)),
+    }
+    if family == "NegativeBinomial":
+        post["k.alpha"] = np.full((chains, draws), 4.0)
+
+    def dist(mu):
+        return stats.poisson(mu) if family == "Poisson" else stats.nbinom(4.0, 4.0 / (4.0 + mu))
+
+    values = fake_fit(scm, data, post).counterfactual(t=1, random_seed=4).values["k"].values
+    values = values.reshape(-1, 3)
+    rng = np.random.default_rng(0)
+    for unit, k in ((0, 0), (1, 3)):  # untreated units: mean 2 -> 6, their own noise kept
+        low = dist(2.0).cdf(k - 1) if k > 0 else 0.0
+        u = rng.uniform(low, dist(2.0).cdf(k), 200_000)
+        reference = dist(6.0).ppf(u)
+        assert abs(values[:, unit].mean() - reference.mean()) < 0.1
+        assert values[:, unit].min() >= reference.min() and values[:, unit].max() <= reference.max()
+    np.testing.assert_array_equal(values[:, 2], 5)  # already treated: nothing changes

@@ -11,12 +11,16 @@ recomputed with the unit's own exogenous noise:
   and ``y' = 1[U < p']``.  This is the *monotone* (comonotonic) coupling: a unit
   that responds under the lower probability also responds under the higher
   one.  ``P(y' = 1)`` is reported exactly; ``y'`` is sampled where a descendant needs it.
+- Poisson and NegativeBinomial: the same coupling through the CDF, ``y = F^-1(U)``;
+  given ``y``, ``U`` is uniform on ``(F(y - 1), F(y))`` and ``y' = F'^-1(U)``
+  (computed up to ``COUNT_LIMIT`` times the largest count; beyond it a warning says so).
 
 Other families have no invertible noise model here and are refused.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +34,7 @@ from causalbayes.compile import build_model, mean_given
 from causalbayes.compile.families import inverse_link
 from causalbayes.compile.parameters import read_parameters
 from causalbayes.compile.predictor import Design, linear_predictor
-from causalbayes.errors import QueryError
+from causalbayes.errors import CausalBayesWarning, QueryError
 from causalbayes.estimands.checks import verdict_for, warn_not_identified
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.estimands.values import encode_value
@@ -39,7 +43,8 @@ from causalbayes.spec.data import encode_data
 from causalbayes.spec.default_priors import resolved_priors
 from causalbayes.spec.naming import UNIT_DIM
 
-INVERTIBLE = {"Normal", "StudentT", "LogNormal", "Bernoulli"}
+INVERTIBLE = {"Normal", "StudentT", "LogNormal", "Bernoulli", "Poisson", "NegativeBinomial"}
+COUNT_LIMIT = 4  # counterfactual counts are searched up to 4 x max(observed) + 50
 
 
 @dataclass(frozen=True)
@@ -130,10 +135,13 @@ def counterfactual(
     values, probs, inputs, noise_names = _abduct_act_predict(
         fit, model, design, encoded, affected, action
     )
+    limits = {
+        v: _count_limit(encoded, v) for v in affected if scm[v].family_info.support == "count"
+    }
     function = DrawFunction.compile(
         inputs,
         [*values.values(), *probs.values()],
-        units=n,
+        units=n * max(limits.values(), default=1),  # count searches hold n x limit values
         random_seed=random_seed,
     )
     draws = flat_draws(fit.posterior, [k for k in function.input_names if k not in noise_names])
@@ -145,6 +153,14 @@ def counterfactual(
     coords = {UNIT_DIM: np.arange(n)}
     as_da = [as_draws_array(o, fit.posterior, [UNIT_DIM], coords) for o in outputs]
     value_set = xr.Dataset(dict(zip(values, as_da[: len(values)], strict=True)))
+    for v, limit in limits.items():
+        if (value_set[v] >= limit).any():
+            warnings.warn(
+                f"some counterfactual counts of {v!r} reached the search limit {limit} and are "
+                "cut there; they are at least that large",
+                CausalBayesWarning,
+                stacklevel=2,
+            )
     prob_set = xr.Dataset(dict(zip(probs, as_da[len(values) :], strict=True)))
     observed = pd.DataFrame({v: encoded.values[v] for v in scm.observed if v in encoded.values})
     return Counterfactuals(value_set, prob_set, observed, dict(action))
@@ -205,12 +221,33 @@ def _abduct_act_predict(fit, model, design, encoded, affected, action, noise=Non
             u = pt.switch(pt.eq(y, 1), r * p_f, p_f + r * (1 - p_f))
             world[v] = pt.cast(pt.lt(u, p_c), factual[v].dtype)
             probs[v] = prob
+        elif node.family in ("Poisson", "NegativeBinomial"):
+            key = f"{v}.uniform_noise"
+            r = noise.setdefault(key, pt.vector(key, dtype="float64", shape=(design.n,)))
+            cdf = _count_cdf(node.family, params)
+            mu_f, mu_c = inverse_link(node.link, eta_f), inverse_link(node.link, eta_c)
+            below = pt.switch(pt.gt(y, 0), cdf(y - 1, mu_f), 0.0)
+            u = below + r * (cdf(y, mu_f) - below)
+            ks = np.arange(_count_limit(encoded, v), dtype="float64")
+            world[v] = pt.sum(cdf(ks[None, :], mu_c[:, None]) < u[:, None], axis=1).astype("int64")
         else:  # additive noise on the outcome scale
             world[v] = y + inverse_link(node.link, eta_c) - inverse_link(node.link, eta_f)
         values[v] = pt.cast(world[v], "float64")
     inputs = _posterior_inputs(fit, model)
     inputs.update(noise)
     return values, probs, inputs, set(noise)
+
+
+def _count_limit(encoded, node: str) -> int:
+    return int(COUNT_LIMIT * np.max(encoded.values[node], initial=0) + 50)
+
+
+def _count_cdf(family: str, params: dict):
+    """``P(Y <= k)`` of a Poisson or negative-binomial node with mean ``mu``."""
+    if family == "Poisson":
+        return lambda k, mu: pt.gammaincc(k + 1.0, mu)
+    alpha = params["alpha"]
+    return lambda k, mu: pt.betainc(alpha, k + 1.0, alpha / (alpha + mu))
 
 
 def _warn_if_not_identified(fit, treatment, outcome, identification) -> None:
