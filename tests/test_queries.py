@@ -253,3 +253,10 @@ def test_cate_for_covariate_profiles_of_new_units(modifier_fit):
     np.testing.assert_allclose(one.draws.values[..., 0], effect.draws.sel(profile="1").values)
     with pytest.raises(cb.QueryError, match="either by="):
         fit.cate("t", "y")
+
+
+def test_average_marginal_effect_is_the_mean_derivative(dose_fit):
+    fit, data, post = dose_fit
+    ame = fit.average_marginal_effect("dose", "y")
+    expected = post["y.dose"] + 2 * post["y.dose^2"] * data.dose.mean()
+    np.testing.assert_allclose(ame.draws.values, expected, rtol=1e-5, atol=1e-8)

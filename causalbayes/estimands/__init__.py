@@ -12,6 +12,7 @@ from causalbayes.estimands.predict import Predictions, predict
 from causalbayes.estimands.queries import (
     att,
     atu,
+    average_marginal_effect,
     cate,
     contrasts,
     controlled_direct_effect,
@@ -27,6 +28,7 @@ __all__ = [
     "ate",
     "att",
     "atu",
+    "average_marginal_effect",
     "cate",
     "contrasts",
     "controlled_direct_effect",

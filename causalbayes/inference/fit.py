@@ -158,6 +158,12 @@ class Fit:
 
         return shift_effect(self, treatment, outcome, delta, **kwargs)
 
+    def average_marginal_effect(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
+        """Average derivative at the observed treatment; see :func:`causalbayes.estimands.average_marginal_effect`."""
+        from causalbayes.estimands import average_marginal_effect
+
+        return average_marginal_effect(self, treatment, outcome, **kwargs)
+
     def policy_value(self, treatment: str, outcome: str, policy, **kwargs: Any) -> Effect:
         """Value of a treatment policy; see :func:`causalbayes.estimands.policy_value`."""
         from causalbayes.estimands import policy_value
