@@ -8,17 +8,19 @@ from causalbayes.estimands.counterfactual import (
     probabilities_of_causation,
 )
 from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.interventions import (
+    average_marginal_effect,
+    dose_response,
+    policy_value,
+    shift_effect,
+)
 from causalbayes.estimands.predict import Predictions, predict
 from causalbayes.estimands.queries import (
     att,
     atu,
-    average_marginal_effect,
     cate,
     contrasts,
     controlled_direct_effect,
-    dose_response,
-    policy_value,
-    shift_effect,
 )
 
 __all__ = [

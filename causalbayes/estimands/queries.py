@@ -9,7 +9,7 @@ covariate causes changes with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
@@ -19,18 +19,9 @@ import xarray as xr
 
 from causalbayes.errors import QueryError
 from causalbayes.estimands.checks import check_names, evaluate_effect
-from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.effect import Effect, query_effect
 from causalbayes.estimands.values import encode_value, treatment_pair
 from causalbayes.inference.fit import Fit
-
-
-def _effect(draws, estimand, description, fit, treatment, outcome, details, **extra) -> Effect:
-    return Effect(
-        draws=draws.rename(estimand.lower()),
-        estimand=estimand,
-        description=description,
-        details={"treatment": treatment, "outcome": outcome, **extra, **details},
-    )
 
 
 def _indicator_weights(masks: np.ndarray, labels: Sequence, what: str) -> np.ndarray:
@@ -76,7 +67,7 @@ def att(
     )
     name = "ATT" if among == "treated" else "ATU"
     description = f"E[{outcome} | do({treatment}={a}) - do({treatment}={b}), {treatment} observed {a if among == 'treated' else b}]"
-    return _effect(
+    return query_effect(
         draws,
         name,
         description,
@@ -163,7 +154,7 @@ def cate(
     description = (
         f"E[{outcome} | do({treatment}={a})] - E[{outcome} | do({treatment}={b})] given {by}"
     )
-    return _effect(
+    return query_effect(
         draws,
         "CATE",
         description,
@@ -224,7 +215,7 @@ def _cate_profiles(fit, treatment, outcome, profiles, values, codes, **options) 
         f"E[{outcome} | do({treatment}={values[0]}), profile] - "
         f"E[{outcome} | do({treatment}={values[1]}), profile]"
     )
-    return _effect(
+    return query_effect(
         draws,
         "CATE",
         description,
@@ -265,7 +256,7 @@ def _cate_set(fit, treatment, outcome, by, values, codes, at, **options) -> Effe
         f"E[{outcome} | do({treatment}={values[0]}, {by}=g)] - "
         f"E[{outcome} | do({treatment}={values[1]}, {by}=g)]"
     )
-    return _effect(
+    return query_effect(
         draws,
         "CATE",
         description,
@@ -303,7 +294,7 @@ def controlled_direct_effect(
         f"E[{outcome} | do({treatment}={a}, {mediator}={at})] - "
         f"E[{outcome} | do({treatment}={b}, {mediator}={at})]"
     )
-    return _effect(
+    return query_effect(
         draws, "CDE", description, fit, treatment, outcome, details, values=[a, b], at=at
     )
 
@@ -353,7 +344,7 @@ def contrasts(
 
     draws, details, _ = evaluate_effect(fit, treatment, outcome, evaluate, **options)
     description = f"E[{outcome} | do({treatment}=x)] - E[{outcome} | do({treatment}=y)]"
-    return _effect(
+    return query_effect(
         draws,
         "Contrasts",
         description,
@@ -366,178 +357,10 @@ def contrasts(
     )
 
 
-def dose_response(
-    fit: Fit, treatment: str, outcome: str, grid: Sequence[float], **options
-) -> Effect:
-    """``E[outcome | do(treatment = t)]`` over a grid of values, one compiled graph for all.
-
-    Returns an Effect with dims ``(chain, draw, <treatment>)`` (levels in addition
-    for a categorical outcome).
-
-    Examples
-    --------
-    >>> fit.dose_response("dose", "yield", grid=np.linspace(0, 10, 21)).plot()  # doctest: +SKIP
-    """
-    check_names(fit, treatment, outcome)
-    grid = list(np.atleast_1d(np.asarray(grid)).tolist())
-    codes = [encode_value(fit.scm, treatment, v) for v in grid]
-
-    def evaluate(mean):
-        return xr.concat([mean(c) for c in codes], dim=treatment).assign_coords({treatment: grid})
-
-    draws, details, _ = evaluate_effect(fit, treatment, outcome, evaluate, **options)
-    return _effect(
-        draws,
-        "Dose-response",
-        f"E[{outcome} | do({treatment}=t)]",
-        fit,
-        treatment,
-        outcome,
-        details,
-    )
-
-
-def shift_effect(fit: Fit, treatment: str, outcome: str, delta: float, **options) -> Effect:
-    """Effect of the soft intervention ``treatment := treatment + delta`` for every unit.
-
-    ``E[outcome | do(T = T_obs + delta)] - E[outcome | do(T = T_obs)]``; divided by
-    a small ``delta`` it is the average marginal effect.
-
-    Examples
-    --------
-    >>> fit.shift_effect("price", "sales", delta=-1.0).summary()  # doctest: +SKIP
-    """
-    check_names(fit, treatment, outcome)
-    observed = _observed_treatment(fit, treatment)
-    if fit.scm[treatment].family_info.is_discrete and float(delta) != round(float(delta)):
-        raise QueryError(f"{treatment!r} is discrete: shift it by a whole number")
-    shifted = observed + delta
-    for v in np.unique(shifted)[:1000]:  # the shifted values must stay in the support
-        encode_value(fit.scm, treatment, v)
-    draws, details, _ = evaluate_effect(
-        fit, treatment, outcome, lambda mean: mean(shifted) - mean(observed), **options
-    )
-    description = f"E[{outcome} | do({treatment} := {treatment} + {delta})] - E[{outcome}]"
-    return _effect(
-        draws, "Shift", description, fit, treatment, outcome, details, delta=float(delta)
-    )
-
-
-def average_marginal_effect(
-    fit: Fit, treatment: str, outcome: str, *, step: float | None = None, **options
-) -> Effect:
-    """``mean_i dE[outcome] / d treatment`` at each unit's own treatment value.
-
-    A central difference of two shifts, ``(E[Y | do(T := T + h)] - E[Y | do(T := T - h)]) / 2h``,
-    with ``h`` a thousandth of the treatment's sd by default.
-
-    Examples
-    --------
-    >>> fit.average_marginal_effect("price", "sales").summary()  # doctest: +SKIP
-    """
-    check_names(fit, treatment, outcome)
-    if fit.scm[treatment].family_info.is_discrete:
-        raise QueryError(f"{treatment!r} is discrete: use ate() or contrasts() for its effects")
-    observed = _observed_treatment(fit, treatment)
-    h = float(step) if step is not None else 1e-3 * float(np.std(observed) or 1.0)
-    draws, details, _ = evaluate_effect(
-        fit,
-        treatment,
-        outcome,
-        lambda mean: (mean(observed + h) - mean(observed - h)) / (2 * h),
-        **options,
-    )
-    description = f"mean_i dE[{outcome}] / d{treatment} at the observed {treatment}"
-    return _effect(draws, "AME", description, fit, treatment, outcome, details, step=h)
-
-
-def policy_value(
-    fit: Fit,
-    treatment: str,
-    outcome: str,
-    policy: Callable[[pd.DataFrame], Any],
-    *,
-    baseline: Callable[[pd.DataFrame], Any] | None = None,
-    **options,
-) -> Effect:
-    """Value ``E[outcome]`` of a treatment policy, or its contrast with a ``baseline`` policy.
-
-    ``policy(data)`` gets the fitted data frame and returns, per unit, the
-    treatment value to set (a function of the unit's covariates: ``T := f(X)``)
-    or, for a Bernoulli treatment, the probability of treating (a stochastic
-    policy ``T ~ Bernoulli(pi(X))``; its value is averaged exactly over both
-    arms rather than sampled).
-
-    Examples
-    --------
-    >>> fit.policy_value("offer", "converted", lambda d: d.activity > 2,
-    ...                  baseline=lambda d: np.zeros(len(d))).summary()  # doctest: +SKIP
-    """
-    check_names(fit, treatment, outcome)
-    plans = [
-        _plan(fit, treatment, p) for p in ([policy] if baseline is None else [policy, baseline])
-    ]
-
-    def value_of(mean, plan):
-        kind, x = plan
-        if kind == "values":
-            return mean(x)
-        w = x[:, None] / len(x)
-        return (mean(1, w) + mean(0, (1 / len(x)) - w)).isel(subgroup=0, drop=True)
-
-    def evaluate(mean):
-        values = [value_of(mean, plan) for plan in plans]
-        return values[0] if len(values) == 1 else values[0] - values[1]
-
-    draws, details, _ = evaluate_effect(fit, treatment, outcome, evaluate, **options)
-    name = "Policy value" if baseline is None else "Policy contrast"
-    description = f"E[{outcome} | do({treatment} ~ policy)]" + (
-        "" if baseline is None else " - same under baseline"
-    )
-    return _effect(draws, name, description, fit, treatment, outcome, details)
-
-
-def _observed_treatment(fit: Fit, treatment: str) -> np.ndarray:
-    observed = fit.encoded.values.get(treatment)
-    if observed is None:
-        raise QueryError(f"{treatment!r} is latent: a shift or policy needs its observed values")
-    if fit.encoded.missing.get(treatment) is not None:
-        raise QueryError(f"{treatment!r} has imputed entries: a shift needs every observed value")
-    return observed
-
-
-def _plan(fit: Fit, treatment: str, policy) -> tuple[str, np.ndarray]:
-    """('values', per-unit treatment codes) or ('probability', per-unit P(treat)) of a policy."""
-    if not callable(policy):
-        raise QueryError("a policy is a function of the data frame returning one value per unit")
-    raw = np.asarray(policy(fit.data.copy()), dtype=float)
-    n = fit.encoded.n
-    if raw.shape == ():
-        raw = np.full(n, float(raw))
-    if raw.shape != (n,):
-        raise QueryError(
-            f"the policy returned shape {raw.shape}; it must give one value per unit ({n})"
-        )
-    if not np.all(np.isfinite(raw)):
-        raise QueryError("the policy returned non-finite values")
-    node = fit.scm[treatment]
-    if node.family == "Bernoulli":
-        if np.any((raw < 0) | (raw > 1)):
-            raise QueryError("a policy for a Bernoulli treatment returns probabilities in [0, 1]")
-        return "probability", raw
-    for v in np.unique(raw)[:1000]:
-        encode_value(fit.scm, treatment, v)
-    return "values", raw.astype("int64") if node.family_info.is_discrete else raw
-
-
 __all__ = [
-    "average_marginal_effect",
     "att",
     "atu",
     "cate",
     "contrasts",
     "controlled_direct_effect",
-    "dose_response",
-    "policy_value",
-    "shift_effect",
 ]

@@ -1,8 +1,6 @@
 """The SCM as frozen, validated plain data (no PyMC imports)."""
 
-from causalbayes.spec.families import FAMILIES, LINKS
-from causalbayes.spec.mechanism import R2D2, Mechanism
-from causalbayes.spec.node import (
+from causalbayes.spec.constructors import (
     Bernoulli,
     Beta,
     Binomial,
@@ -13,7 +11,6 @@ from causalbayes.spec.node import (
     LogNormal,
     Measurement,
     NegativeBinomial,
-    Node,
     Normal,
     OrderedLogistic,
     Poisson,
@@ -21,6 +18,9 @@ from causalbayes.spec.node import (
     ZeroInflatedNegativeBinomial,
     ZeroInflatedPoisson,
 )
+from causalbayes.spec.families import FAMILIES, LINKS
+from causalbayes.spec.mechanism import R2D2, Mechanism
+from causalbayes.spec.node import Node
 from causalbayes.spec.priors import Prior
 from causalbayes.spec.scm import SCM, Parameter
 from causalbayes.spec.terms import Poly, Spline
