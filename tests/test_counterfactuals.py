@@ -207,3 +207,16 @@ def test_count_counterfactuals_follow_the_cdf_coupling(fake_fit, family):
         assert abs(values[:, unit].mean() - reference.mean()) < 0.1
         assert values[:, unit].min() >= reference.min() and values[:, unit].max() <= reference.max()
     np.testing.assert_array_equal(values[:, 2], 5)  # already treated: nothing changes
+
+
+def test_counterfactuals_refuse_imputed_fits(fake_fit, rng):
+    scm = cb.SCM({"x": cb.Normal(), "t": cb.Normal(["x"]), "y": cb.Normal(["t", "x"])})
+    data = pd.DataFrame({c: rng.normal(size=8) for c in ["x", "t", "y"]})
+    data.loc[2, "x"] = np.nan
+    post = _posterior(scm, rng)
+    post["x.missing"] = rng.normal(size=(CHAINS, DRAWS, 1))
+    fit = fake_fit(scm, data, post, missing="impute")
+    with pytest.raises(cb.QueryError, match="imputed"):
+        fit.counterfactual(t=1.0)
+    cf = fit.counterfactual(data.dropna(), t=1.0)  # complete rows are fine
+    assert cf.values["y"].sizes["unit"] == 7

@@ -121,6 +121,11 @@ def counterfactual(
                 f"model for counterfactuals; supported: {sorted(INVERTIBLE)}"
             )
     fitted_rows = units is None
+    if fitted_rows and fit.encoded.missing:
+        raise QueryError(
+            f"the fit imputed missing values of {sorted(fit.encoded.missing)}; unit counterfactuals "
+            "need every unit's observed values: pass complete rows as units="
+        )
     data = fit.data if fitted_rows else units
     encoded = fit.encoded if fitted_rows else encode_data(scm, data)
     latent = [v for v in scm.latent if any(v in scm.dag.ancestors(a) or v == a for a in affected)]
@@ -353,6 +358,11 @@ def mediation(
             f"the mediator {mediator!r} must be a direct child of {treatment!r} with an invertible noise model"
         )
     _warn_if_not_identified(fit, treatment, outcome, identification)
+    if fit.encoded.missing:
+        raise QueryError(
+            f"the fit imputed missing values of {sorted(fit.encoded.missing)}; natural effects "
+            "need every unit's observed values (not supported with imputation yet)"
+        )
     encoded = fit.encoded
     n = encoded.n
     design = Design(n, fit.scales, dict(encoded.exog), dict(encoded.groups))
