@@ -529,6 +529,8 @@ def _check_posterior(scm: SCM, scales: Scales, posterior: xr.Dataset, n_rows: in
     priors = resolved_priors(scm, scales)
     labels = _dim_labels(scm)
     for p in scm.parameters():
+        if p.kind == "derived" and p.name not in posterior.data_vars:
+            continue  # recomputable from the free variables; effects never read it
         if p.kind != "prior" or not priors[p.name].is_fixed:
             _check_variable(
                 posterior, p.name, p.dims, {d: labels[d] for d in p.dims if d in labels}

@@ -33,6 +33,8 @@ def fake_fit(
         if node.family == "Categorical":
             coords[f"{name}_levels"] = list(node.levels)
             coords[f"{name}_contrasts"] = list(node.levels[1:])
+        for key, levels in node.group_levels:
+            coords[f"{key}_groups"] = list(levels)
     idata = az.from_dict(posterior=posterior, dims=dims or {}, coords=coords)
     chains, draws = next(iter(posterior.values())).shape[:2]
     diagnostics = Diagnostics(0, 1.0, float(chains * draws), chains, draws)
