@@ -6,6 +6,7 @@ from causalbayes.compile.model import (
     expected_value,
     generative_model,
     mean_given,
+    model_and_design,
     model_for_data,
 )
 from causalbayes.compile.predictor import Design
@@ -17,5 +18,6 @@ __all__ = [
     "expected_value",
     "generative_model",
     "mean_given",
+    "model_and_design",
     "model_for_data",
 ]

@@ -96,6 +96,14 @@ def design_for(encoded: EncodedData, scales: Scales) -> Design:
     return Design(encoded.n, scales, dict(encoded.exog), dict(encoded.groups))
 
 
+def model_and_design(encoded: EncodedData, scales: Scales) -> tuple[pm.Model, Design]:
+    """The generative model of encoded units (their exogenous columns and groups) and its design."""
+    model = build_model(
+        encoded.scm, n=encoded.n, scales=scales, exog=encoded.exog, groups=encoded.groups
+    )
+    return model, design_for(encoded, scales)
+
+
 def model_for_data(
     scm: SCM, data: pd.DataFrame, *, missing: str = "raise"
 ) -> tuple[EncodedData, Scales, pm.Model]:

@@ -30,14 +30,15 @@ import pandas as pd
 import pytensor.tensor as pt
 import xarray as xr
 
-from causalbayes.compile import build_model, mean_given
+from causalbayes.compile import mean_given, model_and_design
 from causalbayes.compile.families import inverse_link
 from causalbayes.compile.parameters import read_parameters
-from causalbayes.compile.predictor import Design, linear_predictor
+from causalbayes.compile.predictor import linear_predictor
 from causalbayes.errors import CausalBayesWarning, QueryError
 from causalbayes.estimands.checks import verdict_for, warn_not_identified
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.estimands.values import encode_value
+from causalbayes.estimands.worlds import posterior_inputs
 from causalbayes.inference.fit import Fit
 from causalbayes.spec.data import encode_data
 from causalbayes.spec.default_priors import resolved_priors
@@ -135,8 +136,7 @@ def counterfactual(
             "posterior) only for the fitted rows; leave units unset"
         )
     n = encoded.n
-    design = Design(n, fit.scales, dict(encoded.exog), dict(encoded.groups))
-    model = build_model(scm, n=n, scales=fit.scales, exog=encoded.exog, groups=encoded.groups)
+    model, design = model_and_design(encoded, fit.scales)
     values, probs, inputs, noise_names = _abduct_act_predict(
         fit, model, design, encoded, affected, action
     )
@@ -184,15 +184,6 @@ def _acted(scm, factual: dict, action: Mapping[str, Any], n: int) -> dict:
     return world
 
 
-def _posterior_inputs(fit, model) -> dict:
-    nodes = set(fit.scm.nodes)
-    return {
-        rv.name: rv
-        for rv in model.free_RVs
-        if rv.name in fit.posterior and (rv.name not in nodes or fit.scm[rv.name].latent)
-    }
-
-
 def _abduct_act_predict(fit, model, design, encoded, affected, action, noise=None):
     """Counterfactual values (and Bernoulli probabilities) of ``affected`` under ``action``.
 
@@ -238,7 +229,7 @@ def _abduct_act_predict(fit, model, design, encoded, affected, action, noise=Non
         else:  # additive noise on the outcome scale
             world[v] = y + inverse_link(node.link, eta_c) - inverse_link(node.link, eta_f)
         values[v] = pt.cast(world[v], "float64")
-    inputs = _posterior_inputs(fit, model)
+    inputs = posterior_inputs(fit, model, held_latent=set(fit.scm.latent))
     inputs.update(noise)
     return values, probs, inputs, set(noise)
 
@@ -365,8 +356,7 @@ def mediation(
         )
     encoded = fit.encoded
     n = encoded.n
-    design = Design(n, fit.scales, dict(encoded.exog), dict(encoded.groups))
-    model = build_model(scm, n=n, scales=fit.scales, exog=encoded.exog, groups=encoded.groups)
+    model, design = model_and_design(encoded, fit.scales)
     a, b = values
     noise_inputs: dict = {}  # shared: both worlds see each unit's own noise
     mediators = {}
@@ -385,7 +375,7 @@ def mediation(
     y_ab, y_bb, y_aa = mean_y(a, "b"), mean_y(b, "b"), mean_y(a, "a")
     nde, nie = y_ab - y_bb, y_aa - y_ab
     target = pt.stack([nde, nie, nde + nie])
-    inputs = _posterior_inputs(fit, model)
+    inputs = posterior_inputs(fit, model, held_latent=set(fit.scm.latent))
     inputs.update(noise_inputs)
     function = DrawFunction.compile(inputs, [target], units=n, random_seed=random_seed)
     draws = flat_draws(fit.posterior, [k for k in function.input_names if k not in noise_inputs])

@@ -10,7 +10,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-from causalbayes.compile import Design, build_model, expected_value
+from causalbayes.compile import expected_value, model_and_design
 from causalbayes.errors import DataError, QueryError
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.estimands.worlds import posterior_inputs
@@ -100,10 +100,7 @@ def predict(
     held = [v for v in scm.observed if v != node and v in data.columns]
     encoded = encode_data(scm, data, nodes=held, new_groups=True)
     resolved = encoded.scm
-    design = Design(encoded.n, fit.scales, dict(encoded.exog), dict(encoded.groups))
-    model = build_model(
-        resolved, n=encoded.n, scales=fit.scales, exog=encoded.exog, groups=encoded.groups
-    )
+    model, design = model_and_design(encoded, fit.scales)
     world = pm.do(model, {v: encoded.values[v] for v in held})
     target = expected_value(resolved, node, world, design) if kind == "mean" else world[node]
     inputs = posterior_inputs(fit, world)

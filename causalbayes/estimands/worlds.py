@@ -24,7 +24,7 @@ import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
 
-from causalbayes.compile import Design, build_model, expected_value
+from causalbayes.compile import Design, build_model, expected_value, model_and_design
 from causalbayes.errors import QueryError
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.inference.fit import Fit
@@ -101,10 +101,7 @@ class InterventionalMean:
             n = encoded.n
         n_units = encoded.n if n is None else n
         if units is not None:
-            design = Design(n_units, fit.scales, dict(encoded.exog), dict(encoded.groups))
-            model = build_model(
-                scm, n=n_units, scales=fit.scales, exog=encoded.exog, groups=encoded.groups
-            )
+            model, design = model_and_design(encoded, fit.scales)
         elif n_units == fit.encoded.n:
             model, design = fit.model, fit.design
         else:

@@ -13,7 +13,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
-from causalbayes.compile import Design, build_model, design_for
+from causalbayes.compile import Design, design_for, model_and_design
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.spec.data import EncodedData, encode_data
 from causalbayes.spec.default_priors import resolved_priors
@@ -70,13 +70,7 @@ class Fit:
     @cached_property
     def model(self) -> pm.Model:
         """The generative model (nothing observed) the posterior belongs to."""
-        return build_model(
-            self.scm,
-            n=self.encoded.n,
-            scales=self.scales,
-            exog=self.encoded.exog,
-            groups=self.encoded.groups,
-        )
+        return model_and_design(self.encoded, self.scales)[0]
 
     @property
     def parameter_names(self) -> list[str]:
