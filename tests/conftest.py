@@ -59,6 +59,17 @@ def assert_same_logp(ours: pm.Model, theirs: pm.Model, seed: int = 0, points: in
         np.testing.assert_allclose(logp_ours(point), logp_theirs(point), rtol=1e-10)
 
 
+def random_posterior(scm: SCM, rng: np.random.Generator, chains: int, draws: int) -> dict:
+    """Standard-normal draws for every scalar parameter with a prior (positive for sigmas)."""
+    post = {}
+    for p in scm.parameters():
+        if p.kind == "prior":
+            post[p.name] = rng.normal(size=(chains, draws))
+            if p.local == "sigma":
+                post[p.name] = np.abs(post[p.name]) + 0.1
+    return post
+
+
 @pytest.fixture(name="fake_fit")
 def fake_fit_fixture():
     return fake_fit

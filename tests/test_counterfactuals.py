@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import random_posterior
 from scipy.special import expit
 
 import causalbayes as cb
@@ -13,13 +14,7 @@ CHAINS, DRAWS = 2, 20
 
 
 def _posterior(scm, rng):
-    post = {}
-    for p in scm.parameters():
-        if p.kind == "prior":
-            post[p.name] = rng.normal(size=(CHAINS, DRAWS))
-            if p.local in ("sigma",):
-                post[p.name] = np.abs(post[p.name]) + 0.1
-    return post
+    return random_posterior(scm, rng, CHAINS, DRAWS)
 
 
 @pytest.fixture

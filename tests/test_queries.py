@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import random_posterior
 
 import causalbayes as cb
 
@@ -35,11 +36,7 @@ def modifier_fit(fake_fit, rng):
             "segment": rng.choice(["a", "b", "c"], n),
         }
     )
-    names = [p.name for p in scm.parameters() if p.kind == "prior"]
-    post = {name: rng.normal(size=(CHAINS, DRAWS)) for name in names}
-    for name in names:
-        if name.endswith(".sigma"):
-            post[name] = np.abs(post[name]) + 0.1
+    post = random_posterior(scm, rng, CHAINS, DRAWS)
     return fake_fit(scm, data, post), data, post
 
 
@@ -88,9 +85,16 @@ def test_conditioning_and_setting_a_non_root_modifier_differ_as_theory_says(modi
     for g in at:
         expected = post["y.t"] + post["y.t:x"] * g + post["y.t:z"] * data.z.values.mean()
         np.testing.assert_allclose(set_.draws.sel(x=str(g)).values, expected, rtol=1e-10)
-    # conditioning on high x selects high z (z -> x); setting x does not: the t:z part differs
+    # Conditioning on high x selects units with high z (z -> x); setting x to the same
+    # value does not. The two answers differ by exactly b_t:z times that selection.
     high = (data.x > 0.5).to_numpy()
-    assert data.z[high].mean() > data.z.mean() + 0.3
+    g = float(data.x[high].mean())
+    by_condition = fit.cate("t", "y", by="x", bins=[-10, 0.5, 10]).draws.isel(x=1).values
+    by_setting = fit.cate("t", "y", by="x", mode="set", at=[g]).draws.isel(x=0).values
+    selection = data.z[high].mean() - data.z.mean()
+    assert selection > 0.3
+    np.testing.assert_allclose(by_condition - by_setting, post["y.t:z"] * selection, rtol=1e-9)
+    assert np.all(np.abs(by_condition - by_setting) > 0)
 
 
 def test_contrasts_among_three_arms(fake_fit, rng):
@@ -128,11 +132,7 @@ def dose_fit(fake_fit, rng):
     data = pd.DataFrame(
         {"x": rng.normal(size=n), "dose": rng.normal(size=n), "y": rng.normal(size=n)}
     )
-    names = [p.name for p in scm.parameters() if p.kind == "prior"]
-    post = {name: rng.normal(size=(CHAINS, DRAWS)) for name in names}
-    for name in names:
-        if name.endswith(".sigma"):
-            post[name] = np.abs(post[name]) + 0.1
+    post = random_posterior(scm, rng, CHAINS, DRAWS)
     return fake_fit(scm, data, post), data, post
 
 
