@@ -6,7 +6,7 @@ from itertools import chain, combinations
 
 import networkx as nx
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from random_queries import queries
 
 import causalbayes as cb
 from causalbayes.graph import DAG
@@ -14,22 +14,6 @@ from causalbayes.identification._graph import Net
 from causalbayes.identification.adjustment import AdjustmentProblem
 
 SETTINGS = settings(max_examples=50, deadline=None)
-
-
-@st.composite
-def queries(draw: st.DrawFn) -> tuple[DAG, str, str]:
-    """A random DAG (some latent nodes) and a treatment with the outcome among its descendants."""
-    size = draw(st.integers(min_value=3, max_value=8))
-    names = [f"v{i}" for i in range(size)]
-    edges = [
-        (names[i], names[j]) for i in range(size) for j in range(i + 1, size) if draw(st.booleans())
-    ]
-    t_index = draw(st.integers(min_value=0, max_value=size - 2))
-    y_index = draw(st.integers(min_value=t_index + 1, max_value=size - 1))
-    t, y = names[t_index], names[y_index]
-    others = [n for n in names if n not in (t, y)]
-    latent = draw(st.sets(st.sampled_from(others), max_size=2)) if others else set()
-    return DAG(names, edges, latent), t, y
 
 
 def _subsets(nodes):

@@ -5,9 +5,8 @@ from __future__ import annotations
 from itertools import chain, combinations
 
 from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from random_queries import queries
 
-from causalbayes.graph import DAG
 from causalbayes.identification._graph import Net
 from causalbayes.identification.frontdoor import frontdoor_sets, satisfies_frontdoor
 from causalbayes.identification.iv import instruments
@@ -15,27 +14,8 @@ from causalbayes.identification.iv import instruments
 SETTINGS = settings(max_examples=50, deadline=None)
 
 
-@st.composite
-def queries(draw: st.DrawFn) -> tuple[DAG, str, str]:
-    size = draw(st.integers(min_value=3, max_value=7))
-    names = [f"v{i}" for i in range(size)]
-    edges = [
-        (names[i], names[j]) for i in range(size) for j in range(i + 1, size) if draw(st.booleans())
-    ]
-    t_index = draw(st.integers(min_value=0, max_value=size - 2))
-    y_index = draw(st.integers(min_value=t_index + 1, max_value=size - 1))
-    t, y = names[t_index], names[y_index]
-    others = [n for n in names if n not in (t, y)]
-    latent = draw(st.sets(st.sampled_from(others), max_size=2)) if others else set()
-    if draw(st.booleans()):  # often confound t and y
-        names.append("u_ty")
-        edges += [("u_ty", t), ("u_ty", y)]
-        latent.add("u_ty")
-    return DAG(names, edges, latent), t, y
-
-
 @SETTINGS
-@given(queries())
+@given(queries(max_size=7, confound=True))
 def test_frontdoor_search_finds_a_set_whenever_one_exists(query):
     dag, t, y = query
     assume(y in dag.descendants(t))  # without a causal path the criterion is vacuous
@@ -51,7 +31,7 @@ def test_frontdoor_search_finds_a_set_whenever_one_exists(query):
 
 
 @SETTINGS
-@given(queries())
+@given(queries(max_size=7, confound=True))
 def test_every_reported_instrument_meets_the_conditions(query):
     dag, t, y = query
     net = Net.of(dag)
