@@ -260,3 +260,16 @@ def test_average_marginal_effect_is_the_mean_derivative(dose_fit):
     ame = fit.average_marginal_effect("dose", "y")
     expected = post["y.dose"] + 2 * post["y.dose^2"] * data.dose.mean()
     np.testing.assert_allclose(ame.draws.values, expected, rtol=1e-5, atol=1e-8)
+
+
+def test_shifts_and_policies_outside_the_support_are_refused(fake_fit, rng):
+    scm = cb.SCM({"dose": cb.Gamma(), "y": cb.Normal(["dose"])})
+    data = pd.DataFrame({"dose": rng.gamma(2.0, size=20) + 0.5, "y": rng.normal(size=20)})
+    post = {"dose.intercept": np.zeros((1, 4)), "dose.alpha": np.ones((1, 4))}
+    post.update({k: np.ones((1, 4)) for k in ("y.intercept", "y.dose", "y.sigma")})
+    fit = fake_fit(scm, data, post)
+    with pytest.raises(cb.QueryError, match="> 0"):
+        fit.shift_effect("dose", "y", delta=-100.0)
+    with pytest.raises(cb.QueryError, match="> 0"):
+        fit.policy_value("dose", "y", lambda d: d.dose - 100)
+    assert fit.shift_effect("dose", "y", delta=1.0).draws.shape == (1, 4)

@@ -66,8 +66,7 @@ def shift_effect(fit: Fit, treatment: str, outcome: str, delta: float, **options
     if fit.scm[treatment].family_info.is_discrete and float(delta) != round(float(delta)):
         raise QueryError(f"{treatment!r} is discrete: shift it by a whole number")
     shifted = observed + delta
-    for v in np.unique(shifted)[:1000]:  # the shifted values must stay in the support
-        encode_value(fit.scm, treatment, v)
+    _check_support(fit, treatment, shifted)
     draws, details, _ = evaluate_effect(
         fit, treatment, outcome, lambda mean: mean(shifted) - mean(observed), **options
     )
@@ -151,6 +150,18 @@ def policy_value(
     return query_effect(draws, name, description, fit, treatment, outcome, details)
 
 
+def _check_support(fit: Fit, treatment: str, values: np.ndarray) -> None:
+    """Refuse per-unit treatment values outside the node's support (a clear QueryError).
+
+    Supports are intervals (of integers for discrete nodes), so the extremes decide,
+    plus whole numbers for a discrete node.
+    """
+    for v in (values.min(), values.max()):
+        encode_value(fit.scm, treatment, v)
+    if fit.scm[treatment].family_info.is_discrete and np.any(values != np.round(values)):
+        raise QueryError(f"{treatment!r} is discrete: its values must be whole numbers")
+
+
 def _observed_treatment(fit: Fit, treatment: str) -> np.ndarray:
     observed = fit.encoded.values.get(treatment)
     if observed is None:
@@ -179,8 +190,7 @@ def _plan(fit: Fit, treatment: str, policy) -> tuple[str, np.ndarray]:
         if np.any((raw < 0) | (raw > 1)):
             raise QueryError("a policy for a Bernoulli treatment returns probabilities in [0, 1]")
         return "probability", raw
-    for v in np.unique(raw)[:1000]:
-        encode_value(fit.scm, treatment, v)
+    _check_support(fit, treatment, raw)
     return "values", raw.astype("int64") if node.family_info.is_discrete else raw
 
 
