@@ -16,7 +16,7 @@ from causalbayes.inference.samplers import resolve_sampler
 from causalbayes.inference.sampling import make_fit
 from causalbayes.inference.shared_data import SharedDataModel, shared_data_model
 from causalbayes.spec.data import encode_data
-from causalbayes.spec.scales import scales_from_data
+from causalbayes.spec.scales import Scales, scales_from_data
 from causalbayes.spec.scm import SCM
 
 #: Backends a Refitter can drive.
@@ -39,8 +39,12 @@ class Refitter:
         every data set.  ``"pymc"`` reuses the model graph, but ``pm.sample``
         still compiles its functions per call (fast with PyTensor's cache,
         plus starting its worker processes).  ``"auto"``: nutpie if installed.
-    draws, tune, chains, target_accept, progressbar, warn
-        As in :func:`causalbayes.fit`, for every fit.
+    draws, tune, chains, cores, target_accept, progressbar, warn
+        As in :func:`causalbayes.fit`, for every fit (``cores=1``: chains one
+        after another, for refits that already run in parallel processes).
+    scales : Scales, optional
+        Data scales of the default priors, instead of the template's (a
+        simulation-based calibration study needs the priors it drew from).
 
     Notes
     -----
@@ -69,9 +73,11 @@ class Refitter:
         draws: int = 1000,
         tune: int = 1000,
         chains: int = 4,
+        cores: int | None = None,
         target_accept: float = 0.8,
         progressbar: bool = False,
         warn: bool = True,
+        scales: Scales | None = None,
     ) -> None:
         if sampler not in REFIT_SAMPLERS:
             raise SpecError(
@@ -87,7 +93,7 @@ class Refitter:
                 "trials, standard errors or groups); fit each data set with cb.fit"
             )
         self.scm = encoded.scm
-        self.scales = scales_from_data(encoded.scm, encoded)
+        self.scales = scales if scales is not None else scales_from_data(encoded.scm, encoded)
         self.template_rows = encoded.n
         self.options = {
             "draws": draws,
@@ -97,6 +103,7 @@ class Refitter:
             "progressbar": progressbar,
         }
         self.warn = warn
+        self.cores = cores
         self._shared: SharedDataModel = shared_data_model(encoded, self.scales)
         self._params = [v.name for v in self._shared.model.free_RVs if v.name not in self.scm.nodes]
         self._compiled = None
@@ -143,6 +150,7 @@ class Refitter:
             tune=o["tune"],
             chains=o["chains"],
             target_accept=o["target_accept"],
+            cores=self.cores,
             seed=random_seed,
             progress_bar=o["progressbar"],
             save_warmup=False,
@@ -153,7 +161,7 @@ class Refitter:
 
         self._shared.set_data(encoded)
         return pymc_nuts.sample(
-            self._shared.model, cores=None, random_seed=random_seed, **self.options
+            self._shared.model, cores=self.cores, random_seed=random_seed, **self.options
         )
 
     def __repr__(self) -> str:

@@ -1,6 +1,20 @@
-"""Simulation, prior predictive checks and (later) recovery checks."""
+"""Simulation, prior predictive checks, fixed-truth recovery and SBC."""
 
+from causalbayes.recovery.checks import recover, sbc
+from causalbayes.recovery.execution import SimulationError
 from causalbayes.recovery.prior_predictive import PriorPredictive, prior_predictive
+from causalbayes.recovery.query import Query
+from causalbayes.recovery.results import RecoveryResult, SBCResult
 from causalbayes.recovery.simulate import simulate
 
-__all__ = ["PriorPredictive", "prior_predictive", "simulate"]
+__all__ = [
+    "PriorPredictive",
+    "Query",
+    "RecoveryResult",
+    "SBCResult",
+    "SimulationError",
+    "prior_predictive",
+    "recover",
+    "sbc",
+    "simulate",
+]

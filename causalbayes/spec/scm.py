@@ -166,6 +166,10 @@ class SCM:
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_dict(), sort_keys=True))
 
+    def __reduce__(self):
+        # rebuilt from its nodes (worker processes of a simulation study receive SCMs)
+        return (SCM, (list(self._nodes.items()),))
+
     def __repr__(self) -> str:
         return f"SCM({self._dag.to_edge_string()!r})"
 
