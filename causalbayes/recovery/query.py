@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from causalbayes.errors import QueryError
+from causalbayes.spec.naming import UNIT_DIM
 
 #: Fit methods a study can check; each returns an Effect (counterfactual: per-unit values).
 QUERY_METHODS = (
@@ -110,9 +111,9 @@ class Query:
         if self.method == "counterfactual":
             options = dict(self.options)
             rows, node = options.pop("rows"), options.pop("node")
-            result = fit.counterfactual(
-                fit.data.iloc[rows], random_seed=random_seed, **options
-            ).values[node]
+            # all fitted rows (latent parents are known only for them), then the chosen ones
+            values = fit.counterfactual(random_seed=random_seed, **options).values[node]
+            result = values.isel({UNIT_DIM: rows})
             labels = [f"row {r}" for r in rows]
             return _elements(self.label, result, labels if len(rows) > 1 else None)
         from causalbayes import estimands

@@ -314,4 +314,6 @@ def _finite(x: float) -> float | None:
 def _callable_name(fn: Callable | None) -> str | None:
     if fn is None:
         return None
-    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
+    if hasattr(fn, "__qualname__"):  # a function: its name
+        return f"{fn.__module__}.{fn.__qualname__}"
+    return f"{type(fn).__module__}.{type(fn).__qualname__}:{fn!r}"  # an object: its settings too
