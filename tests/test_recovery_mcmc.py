@@ -42,7 +42,7 @@ def test_story1_recovery_covers_every_parameter_and_the_ate():
 
 def test_story1_sbc_does_not_reject_uniformity():
     result = cb.sbc(
-        cb.examples.coating_scm(), n=1000, sims=100, queries=[ATE],
+        cb.examples.coating_scm(), n=1000, sims=100, queries=[ATE], draws=500, tune=500,
         workers=2, progressbar=False, random_seed=2027,
     )  # fmt: skip
     summary = result.summary()
