@@ -41,9 +41,7 @@ def test_uniformity_test_holds_its_size_and_rejects_miscalibrated_ranks():
     null = [calibration.uniformity_pvalue(rng.integers(0, 100, 100), 99) for _ in range(400)]
     assert 0.02 <= np.mean(np.array(null) < 0.05) <= 0.09
     # overconfident posterior (sd 0.6 of the truth's spread): ranks pile up at both ends
-    over = [
-        calibration.rank(rng.normal(), rng.normal(0, 0.6, 99), rng) for _ in range(100)
-    ]
+    over = [calibration.rank(rng.normal(), rng.normal(0, 0.6, 99), rng) for _ in range(100)]
     biased = [calibration.rank(rng.normal(), rng.normal(0.5, 1, 99), rng) for _ in range(100)]
     assert calibration.uniformity_pvalue(np.array(over), 99) < 0.01
     assert calibration.uniformity_pvalue(np.array(biased), 99) < 0.01
@@ -133,9 +131,7 @@ def test_studies_refuse_exogenous_columns_and_derived_truths():
 
 
 def test_truth_of_a_query_is_computed_under_do_from_the_true_parameters():
-    scm = cb.SCM(
-        {"x": cb.Normal(), "t": cb.Bernoulli(["x"]), "y": cb.Bernoulli(["t", "x"])}
-    )
+    scm = cb.SCM({"x": cb.Normal(), "t": cb.Bernoulli(["x"]), "y": cb.Bernoulli(["t", "x"])})
     truth = {
         "x.intercept": 0.3, "x.sigma": 1.2, "t.intercept": -0.2, "t.x": 0.8,
         "y.intercept": -1.0, "y.t": 1.5, "y.x": -0.7,
@@ -289,3 +285,26 @@ def test_a_simulation_record_is_json(monkeypatch):
     assert by_name["ate(dilution, coating)"]["truth"] == pytest.approx(-0.421)
     assert by_name["coating.dilution"]["mean"] == pytest.approx(-0.421)
     assert pd.Series([q["kind"] for q in record["quantities"]]).value_counts()["query"] == 1
+
+
+def test_degenerate_and_skewed_posteriors_are_summarised_and_drawn():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    records = [fake_record(i) for i in range(10)]
+    for r in records:
+        point = {  # a counterfactual that sets a unit's own value: no uncertainty at all
+            "quantity": "cf", "kind": "query", "truth": 0.3, "mean": 0.3 + 1e-17,
+            "sd": 1e-16, "intervals": [[0.3, 0.3]] * 3, "rank": 50, "prior_sd": 1e-16,
+        }  # fmt: skip
+        skewed = {**r["quantities"][0], "quantity": "skewed", "intervals": [[0.5, 2.0]] * 3}
+        r["quantities"] += [point, skewed]
+    r["rhat_max"] = 1.8  # one fit that did not converge
+    result = RecoveryResult.from_records(records, (0.5, 0.8, 0.94), 99, {}, {})
+    cf = result.table[result.table["quantity"] == "cf"]
+    assert cf["covered_94"].all() and cf["z"].isna().all() and cf["contraction"].isna().all()
+    assert "cf" not in result.flagged
+    assert result.verdict().startswith("Unreliable: 1 of 10 fits did not converge")
+    assert result.plot("estimates", quantities=["skewed", "cf"]).axes  # mean outside its interval
+    assert result.plot("contraction").axes
+    matplotlib.pyplot.close("all")

@@ -88,7 +88,8 @@ def recover(
         Local worker processes (default: one per core); ``1`` runs in this process.
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Runs the simulations instead of local processes, e.g. a Dask cluster's
-        client.  Results do not depend on the executor or the number of workers.
+        client.  Results do not depend on the number of workers (on Dask, whose
+        workers run BLAS single-threaded, they agree to floating-point rounding, ~1e-14).
     cache : path, optional
         A folder where each finished simulation is saved (JSON); rerunning with
         the same folder and settings resumes where an interrupted study stopped.

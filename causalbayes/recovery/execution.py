@@ -1,6 +1,6 @@
 """Run the simulations of a study: in this process, on local processes or on Dask.
 
-Results are identical whatever runs them (each simulation's seeds come from the
+Results are the same whatever runs them (each simulation's seeds come from the
 master seed and its index).  With a cache folder every finished simulation is
 written at once as JSON, so an interrupted study resumes where it stopped.
 """

@@ -30,18 +30,17 @@ def estimates(table: pd.DataFrame, quantities: Sequence[str], levels: Sequence[f
         g = table[table["quantity"] == q].sort_values("truth")
         x = g["truth"].to_numpy()
         covered = g[f"covered_{p}"].to_numpy()
-        yerr = [g["mean"] - g[f"lower_{p}"], g[f"upper_{p}"] - g["mean"]]
+        position = x if np.ptp(x) > 0 else np.arange(len(g))
         for mask, color in ((covered, "C0"), (~covered, "C3")):
-            if mask.any():
-                ax.errorbar(
-                    x[mask] if np.ptp(x) > 0 else np.flatnonzero(mask),
-                    g["mean"].to_numpy()[mask],
-                    yerr=[e.to_numpy()[mask] for e in yerr],
-                    fmt="o",
-                    ms=2.5,
-                    lw=0.8,
+            if mask.any():  # a skewed posterior's mean can lie outside its central interval
+                ax.vlines(
+                    position[mask],
+                    g[f"lower_{p}"].to_numpy()[mask],
+                    g[f"upper_{p}"].to_numpy()[mask],
                     color=color,
+                    lw=0.8,
                 )
+                ax.plot(position[mask], g["mean"].to_numpy()[mask], "o", ms=2.5, color=color)
         if np.ptp(x) > 0:
             lims = [x.min(), x.max()]
             ax.plot(lims, lims, color="grey", lw=0.8, ls="--")
@@ -131,7 +130,8 @@ def contraction(table: pd.DataFrame, quantities: Sequence[str]):
         g = table[table["quantity"] == q]
         ax.scatter(g["contraction"], g["z"], s=8, alpha=0.6, color=f"C{i % 10}", label=q)
     ax.axhline(0, color="grey", lw=0.6)
-    ax.set_xlim(-0.05, 1.05)
+    lowest = float(np.nanmin(table["contraction"], initial=0.0))
+    ax.set_xlim(min(-0.05, lowest - 0.05), 1.05)
     ax.set_xlabel("posterior contraction (1 - var posterior / var prior)")
     ax.set_ylabel("z = (mean - truth) / sd")
     ax.legend(fontsize=7, loc="best", markerscale=1.5)

@@ -14,6 +14,9 @@ from causalbayes.recovery.calibration import coverage_pvalue, uniformity_pvalue
 
 #: Family-wise error rate of the checks behind a verdict (Holm over all tests).
 ALPHA = 0.01
+#: Fits with an R-hat above this did not converge: a verdict resting on them is unreliable.
+RHAT_UNRELIABLE = 1.1
+_TOLERANCE = 1e-9  # relative: widths and distances below it are rounding
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,17 @@ class _StudyResult:
                     row[f"lower_{_pct(level)}"], row[f"upper_{_pct(level)}"] = lo, hi
                 rows.append(row)
         table = pd.DataFrame(rows)
-        table["z"] = (table["mean"] - table["truth"]) / table["sd"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            table["contraction"] = 1 - table["sd"] ** 2 / table["prior_sd"] ** 2
+        # a posterior (or prior) of zero width, e.g. a counterfactual that sets a unit's own
+        # observed value: z and contraction are undefined, not rounding noise
+        tol = _TOLERANCE * np.maximum(1.0, table["truth"].abs())
+        sd = table["sd"].where(table["sd"] > tol)
+        prior_sd = table["prior_sd"].where(table["prior_sd"] > tol)
+        table["z"] = (table["mean"] - table["truth"]) / sd
+        table["contraction"] = 1 - sd**2 / prior_sd**2
         for level in levels:
             p = _pct(level)
-            table[f"covered_{p}"] = (table[f"lower_{p}"] <= table["truth"]) & (
-                table["truth"] <= table[f"upper_{p}"]
+            table[f"covered_{p}"] = (table[f"lower_{p}"] - tol <= table["truth"]) & (
+                table["truth"] <= table[f"upper_{p}"] + tol
             )
         first = ["sim", "quantity", "kind"]
         table = table[first + [c for c in table.columns if c not in first]]
@@ -98,6 +105,15 @@ class _StudyResult:
         return (
             f" {len(bad)} of {len(self.sims)} fits had divergences or R-hat > 1.01 "
             f"(simulations {bad.index.tolist()[:10]}); see .sims."
+        )
+
+    def _reliability_prefix(self) -> str:
+        stuck = int((self.sims["rhat_max"] > RHAT_UNRELIABLE).sum())
+        if not stuck:
+            return ""
+        return (
+            f"Unreliable: {stuck} of {len(self.sims)} fits did not converge (R-hat > "
+            f"{RHAT_UNRELIABLE}), so their intervals and ranks say little about calibration. "
         )
 
     def plot(self, kind: str = "estimates", *, quantities: Sequence[str] | None = None):
@@ -184,7 +200,7 @@ class RecoveryResult(_StudyResult):
                 f"Recovered: coverage of all {len(s)} quantities is compatible with the nominal "
                 f"levels in {n} simulations."
             )
-        return text + self._diagnostics_note()
+        return self._reliability_prefix() + text + self._diagnostics_note()
 
     def __repr__(self) -> str:
         return f"RecoveryResult({len(self.sims)} simulations, {len(self.quantities)} quantities): {self.verdict()}"
@@ -244,7 +260,7 @@ class SBCResult(_StudyResult):
                 f" Barely informed by the data (contraction < 0.1, the posterior stays near "
                 f"the prior): {', '.join(weak)}."
             )
-        return text + self._diagnostics_note()
+        return self._reliability_prefix() + text + self._diagnostics_note()
 
     def __repr__(self) -> str:
         return f"SBCResult({len(self.sims)} simulations, {len(self.quantities)} quantities): {self.verdict()}"
