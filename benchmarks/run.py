@@ -77,9 +77,11 @@ def median(xs: list[float]) -> float:
 
 def section_overhead(args) -> dict:
     out = {}
+    env = {"CAUSALBAYES_JAX_CACHE": tempfile.mkdtemp(prefix="causalbayes-bench-jax-")}
     for sampler in args.overhead_samplers:
         r = run_worker(
             "overhead",
+            env=env,
             n=1000,
             sampler=sampler,
             repeats=args.repeats,
@@ -292,7 +294,7 @@ def parse_args(argv=None):
     p.add_argument("--rebuilds", type=int, default=5, help="of those, refitted by rebuilding")
     p.add_argument("--check-n", type=int, default=100_000, help="rows for ADVI vs NUTS")
     p.add_argument("--check-full", type=int, default=1_000_000, help="data set the rows come from")
-    p.add_argument("--overhead-samplers", default="pymc,nutpie")
+    p.add_argument("--overhead-samplers", default="pymc,nutpie,numpyro")
     p.add_argument("--e2e-samplers", default="auto,numpyro,nutpie")
     p.add_argument("--json", action="store_true", help="print one JSON object instead")
     args = p.parse_args(argv)
