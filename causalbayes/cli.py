@@ -1,7 +1,8 @@
 """Command line: ``causalbayes demo`` (also ``python -m causalbayes demo``).
 
 The demo runs story 1 end to end — simulate the paint-coating SCM with known
-parameters, fit it with PyMC's NUTS, compute the ATE of dilution on coating —
+parameters, fit it (``--sampler``, default ``auto``: PyMC's NUTS at this size),
+compute the ATE of dilution on coating —
 and reports how well the posterior recovers the truth, with timings.
 
 Heavy imports (PyMC) happen inside the subcommand, so ``--help`` is fast and
@@ -21,11 +22,14 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 HDI_PROB = 0.94
+#: ``causalbayes.inference.sampling.SAMPLER_NAMES``, spelled out so that ``--help`` needs no PyMC.
+SAMPLER_CHOICES = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "advi")
 DEMO_DESCRIPTION = """\
 Story 1, paint coating: humidity drives both the dilution chosen (0/1) and the
 coating yield.  The demo simulates N units from causalbayes.examples.coating_scm()
 with every parameter fixed at its true value (causalbayes.examples.COATING_TRUTH),
-fits the SCM with PyMC's NUTS, computes the average treatment effect of dilution
+fits the SCM (--sampler; auto picks PyMC's NUTS at this size), computes the
+average treatment effect of dilution
 on coating (true value -0.421), and reports, for every parameter, the true value,
 the posterior mean and 94% HDI and whether the HDI covers the truth; then the ATE,
 the sampler diagnostics and the time each stage took.  With --json it prints one
@@ -117,6 +121,12 @@ def _add_demo(commands) -> None:
         "--chains", type=_positive_int, default=4, help="number of chains (default 4)"
     )
     demo.add_argument(
+        "--sampler",
+        default="auto",
+        choices=SAMPLER_CHOICES,
+        help="auto (default), pymc, nutpie, numpyro, blackjax or advi; see docs/benchmarks.md",
+    )
+    demo.add_argument(
         "--seed",
         type=_non_negative_int,
         default=2,
@@ -136,6 +146,7 @@ def _demo_command(args: argparse.Namespace) -> int:
         "tune": args.tune,
         "chains": args.chains,
         "seed": args.seed,
+        "sampler": args.sampler,
     }
     if args.json:
         # Anything a library prints while we work goes to stderr: stdout carries only the JSON.
@@ -167,7 +178,13 @@ def _quiet_pymc() -> Iterator[None]:
 
 
 def run_demo(
-    *, n: int = 1000, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 2
+    *,
+    n: int = 1000,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 2,
+    sampler: str = "auto",
 ) -> dict[str, Any]:
     """Simulate story 1 with the true parameters, fit it and compute the ATE.
 
@@ -179,6 +196,8 @@ def run_demo(
         NUTS settings.
     seed : int
         Seeds the simulation; the sampler and the ATE use ``seed + 1``.
+    sampler : str
+        Passed to :func:`causalbayes.fit`; the report's ``sampler`` says what ran.
 
     PyMC's INFO messages are silenced while sampling; bad diagnostics are
     reported in ``problems`` rather than warned about.
@@ -210,7 +229,14 @@ def run_demo(
         data = scm.simulate(n, params=COATING_TRUTH, random_seed=seed)
     with _timed(seconds, "fit"), _quiet_pymc():
         fit = fit_scm(
-            scm, data, draws=draws, tune=tune, chains=chains, random_seed=seed + 1, warn=False
+            scm,
+            data,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            random_seed=seed + 1,
+            warn=False,
+            sampler=sampler,
         )
     with _timed(seconds, "ate"):
         effect = fit.ate("dilution", "coating", random_seed=seed + 1)
@@ -310,9 +336,13 @@ def _header(r: dict[str, Any]) -> str:
             "=" * len(title),
             f"DAG:      {r['dag']}",
             f"data:     {r['n']} units simulated with the true parameters (seed {r['seed']})",
-            f"sampler:  {r.get('sampler', 'pymc')} NUTS, {r['chains']} chains x {r['draws']} draws after {r['tune']} tuning steps",
+            f"sampler:  {_sampler_text(r.get('sampler', 'pymc'))}, {r['chains']} chains x {r['draws']} draws after {r['tune']} tuning steps",
         ]
     )
+
+
+def _sampler_text(name: str) -> str:
+    return "ADVI (approximate)" if name == "advi" else f"{name} NUTS"
 
 
 def _number(value: float | None, fmt: str = ".3f") -> str:

@@ -54,6 +54,7 @@ def test_demo_help_says_what_it_does(capsys):
         "--chains",
         "--n",
         "--seed",
+        "--sampler",
         "--json",
     ):
         assert text in out
@@ -67,6 +68,7 @@ def test_demo_help_says_what_it_does(capsys):
         ["demo", "--draws", "0"],
         ["demo", "--n", "many"],
         ["demo", "--tune", "-1"],
+        ["demo", "--sampler", "stan"],
     ],
 )
 def test_bad_arguments_exit_non_zero(argv, capsys):
@@ -79,6 +81,12 @@ def test_bad_arguments_exit_non_zero(argv, capsys):
 def test_demo_defaults():
     args = build_parser().parse_args(["demo"])
     assert (args.n, args.draws, args.tune, args.chains, args.json) == (1000, 1000, 1000, 4, False)
+    assert args.sampler == "auto"
+    assert build_parser().parse_args(["demo", "--sampler", "numpyro"]).sampler == "numpyro"
+    from causalbayes.cli import SAMPLER_CHOICES
+    from causalbayes.inference.sampling import SAMPLER_NAMES
+
+    assert SAMPLER_CHOICES == SAMPLER_NAMES
 
 
 def _fake_result() -> dict:

@@ -19,7 +19,10 @@ from causalbayes.errors import MissingDependencyError, SpecError
 #: ``sampler="auto"`` takes the first of these that is installed, for data with at
 #: least ``AUTO_NUTPIE_MIN_ROWS`` rows; below that PyMC's NUTS (see docs/benchmarks.md:
 #: nutpie's numba compile, several seconds per process, outweighs its faster sampling on
-#: small data; from about 10,000 rows its sampling speed wins).
+#: small data; from about 10,000 rows its sampling speed wins).  numpyro with a warm
+#: persistent JAX cache is faster in wall time at 1,000 rows but draws fewer effective
+#: samples per draw: per effective draw end to end it ties PyMC under load and loses idle,
+#: and a first (cold) run is slower, so it is not picked automatically.
 AUTO_ORDER = ("nutpie", "pymc")
 AUTO_NUTPIE_MIN_ROWS = 5_000
 
