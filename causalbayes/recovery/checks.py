@@ -85,7 +85,9 @@ def recover(
         procedure instead of the built-in one.  It must be picklable (a
         module-level function) to run in worker processes.
     workers : int, optional
-        Local worker processes (default: one per core); ``1`` runs in this process.
+        Local worker processes (default: one per core, but no more than one per ten
+        simulations, as each worker first spends about 15 s compiling); ``1`` runs in
+        this process.
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Runs the simulations instead of local processes, e.g. a Dask cluster's
         client.  Results do not depend on the number of workers (on Dask, whose
