@@ -128,7 +128,7 @@ def test_results_do_not_depend_on_workers_or_dask(tmp_path):
     from distributed import Client, LocalCluster
 
     scm = cb.examples.coating_scm()
-    queries = [ATE, cb.Query("counterfactual", rows=[0], node="coating", dilution=1)]
+    queries = [ATE, cb.Query("counterfactual", rows=[0], node="coating", humid=1.0)]
     kwargs = dict(n=200, sims=4, queries=queries, draws=200, tune=200, progressbar=False)
     tables = [cb.recover(scm, COATING, workers=w, random_seed=5, **kwargs).table for w in (1, 2, 4)]
     with (
