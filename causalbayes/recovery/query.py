@@ -115,7 +115,7 @@ class Query:
             values = fit.counterfactual(random_seed=random_seed, **options).values[node]
             result = values.isel({UNIT_DIM: rows})
             labels = [f"row {r}" for r in rows]
-            return _elements(self.label, result, labels if len(rows) > 1 else None)
+            return draw_elements(self.label, result, labels if len(rows) > 1 else None)
         from causalbayes import estimands
 
         function = getattr(estimands, self.method)
@@ -123,7 +123,7 @@ class Query:
         accepted = inspect.signature(function).parameters
         extra = {k: v for k, v in extra.items() if k in accepted}
         effect = function(fit, *self.args, **self.options, **extra)
-        return _elements(self.label, effect.draws)
+        return draw_elements(self.label, effect.draws)
 
     def _default_label(self) -> str:
         if self.method == "counterfactual":
@@ -171,7 +171,7 @@ def as_queries(queries: Sequence[Query | str] | Query | None) -> tuple[Query, ..
     return tuple(out)
 
 
-def _elements(label: str, draws: xr.DataArray, names: list[str] | None = None):
+def draw_elements(label: str, draws: xr.DataArray, names: list[str] | None = None):
     """Split draws ``(chain, draw, *extra)`` into one ``(chain, draw)`` array per element."""
     extra = [d for d in draws.dims if d not in ("chain", "draw")]
     if not extra:

@@ -75,7 +75,7 @@ def simulate(
         [world[name] for name in scm.order] + [world[p] for p in free], random_seed=random_seed
     )
     node_draws = dict(zip(scm.order, draws[: len(scm.order)], strict=True))
-    frame = pd.DataFrame({name: _column(scm, name, node_draws[name]) for name in scm.order})
+    frame = pd.DataFrame({name: node_column(scm, name, node_draws[name]) for name in scm.order})
     priors = resolved_priors(scm, unit_scales())
     values = {name: prior.kwargs["value"] for name, prior in priors.items() if prior.is_fixed}
     values.update({name: _plain(v) for name, v in fixed.items()})
@@ -133,7 +133,8 @@ def _checked_params(model: pm.Model, params: Mapping[str, Any]) -> dict[str, np.
     return out
 
 
-def _column(scm: SCM, name: str, values: np.ndarray):
+def node_column(scm: SCM, name: str, values: np.ndarray):
+    """A node's simulated values as a data column (categories, integer counts, floats)."""
     node = scm.nodes[name]
     if node.has_levels:
         return pd.Categorical.from_codes(

@@ -29,15 +29,14 @@ from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
 from causalbayes.recovery.calibration import central_interval, rank, thin
 from causalbayes.recovery.forward import ForwardSampler
-from causalbayes.recovery.query import Query, _elements
-from causalbayes.recovery.simulate import _column
+from causalbayes.recovery.query import Query, draw_elements
+from causalbayes.recovery.simulate import node_column
 from causalbayes.spec.data import encode_data
 from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM
 
 #: Version of the per-simulation records (cached on disk as JSON).
 RECORD_VERSION = 1
-KINDS = ("recovery", "sbc")
 
 
 @dataclass(frozen=True)
@@ -169,7 +168,7 @@ def _evaluations(study: Study, fit: Fit, truth_fit: Fit, prior_fit: Fit, seeds):
 def _parameter_elements(fit: Fit, names: list[str]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for name in names:
-        out.update(_elements(name, fit.posterior[name]))
+        out.update(draw_elements(name, fit.posterior[name]))
     return out
 
 
@@ -222,7 +221,7 @@ class _Compiled:
     def observed_frame(self, values: dict[str, np.ndarray]) -> pd.DataFrame:
         """The data set the analyst sees: observed nodes of the true SCM."""
         scm = self.study.scm
-        return pd.DataFrame({name: _column(scm, name, values[name]) for name in scm.observed})
+        return pd.DataFrame({name: node_column(scm, name, values[name]) for name in scm.observed})
 
     def truth_fit(self, values: dict[str, np.ndarray], data: pd.DataFrame) -> Fit:
         """The true SCM as a one-draw ``Fit`` (true parameters and latent values)."""
