@@ -115,23 +115,19 @@ def recover(
     """
     analysis = _check_scms(scm, analysis)
     truth = _checked_truth(scm, truth)
+    options = _fit_options(sampler, draws, tune, chains, target_accept, fitter)
     seed = _master_seed(random_seed)
+    n, levels, sims = _count(n, "n", 2), _levels(levels), _count(sims, "sims", 1)
+    queries = as_queries(queries)
     pilot_seed = int(np.random.SeedSequence(seed, spawn_key=(_PILOT,)).generate_state(1)[0])
     pilot = simulate(scm, n, params=truth, random_seed=pilot_seed)
     encoded = encode_data(analysis, pilot[list(analysis.observed)])
-    study = _study(
-        "recovery", scm, analysis, n, truth, queries, levels, scales_from_data(encoded.scm, encoded),
-        dict(sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept),
-        99, prior_draws, seed, fitter,
+    scales = scales_from_data(encoded.scm, encoded)
+    study = Study(
+        "recovery", scm, analysis, n, truth, queries, levels, scales, options,
+        99, int(prior_draws), seed, fitter,
     )  # fmt: skip
-    records = run_study(
-        study, _count(sims), workers=workers, executor=executor, cache=cache,
-        progressbar=progressbar,
-    )  # fmt: skip
-    return RecoveryResult.from_records(
-        records, study.levels, study.thin_to, _identification(analysis, study.queries),
-        _settings(study, sims),
-    )  # fmt: skip
+    return _run(RecoveryResult, study, sims, workers, executor, cache, progressbar)
 
 
 def sbc(
@@ -192,45 +188,47 @@ def sbc(
     >>> result.verdict()  # doctest: +SKIP
     """
     analysis = _check_scms(scm, analysis)
+    options = _fit_options(sampler, draws, tune, chains, target_accept, fitter)
+    seed = _master_seed(random_seed)
+    n, levels, sims = _count(n, "n", 2), _levels(levels), _count(sims, "sims", 1)
+    if thin_to < 1 or thin_to > draws * chains:
+        raise SpecError(f"thin_to must be between 1 and draws * chains = {draws * chains}")
     if priors_from is None:
         scales = unit_scales()
     else:
         encoded = encode_data(analysis, priors_from)
         scales = scales_from_data(encoded.scm, encoded)
-    if thin_to < 1 or thin_to > draws * chains:
-        raise SpecError(f"thin_to must be between 1 and draws * chains = {draws * chains}")
-    seed = _master_seed(random_seed)
-    study = _study(
-        "sbc", scm, analysis, n, None, queries, levels, scales,
-        dict(sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept),
-        int(thin_to), prior_draws, seed, fitter,
+    study = Study(
+        "sbc", scm, analysis, n, None, as_queries(queries), levels, scales, options,
+        int(thin_to), int(prior_draws), seed, fitter,
     )  # fmt: skip
+    return _run(SBCResult, study, sims, workers, executor, cache, progressbar)
+
+
+def _run(result_type, study, sims, workers, executor, cache, progressbar):
     records = run_study(
-        study, _count(sims), workers=workers, executor=executor, cache=cache,
-        progressbar=progressbar,
-    )  # fmt: skip
-    return SBCResult.from_records(
-        records, study.levels, study.thin_to, _identification(analysis, study.queries),
+        study, sims, workers=workers, executor=executor, cache=cache, progressbar=progressbar
+    )
+    return result_type.from_records(
+        records, study.levels, study.thin_to, _identification(study.analysis, study.queries),
         _settings(study, sims),
     )  # fmt: skip
 
 
-def _study(kind, scm, analysis, n, truth, queries, levels, scales, options, thin_to, prior_draws,
-           seed, fitter) -> Study:  # fmt: skip
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise SpecError(f"n must be an integer number of units of at least 2, got {n!r}")
+def _levels(levels: Sequence[float]) -> tuple[float, ...]:
     levels = tuple(float(x) for x in levels)
     if not levels or any(not 0 < x < 1 for x in levels) or list(levels) != sorted(set(levels)):
         raise SpecError(f"levels must be increasing values between 0 and 1, got {levels}")
-    if options["sampler"] not in ("auto", "nutpie", "pymc") and fitter is None:
+    return levels
+
+
+def _fit_options(sampler, draws, tune, chains, target_accept, fitter) -> dict:
+    if sampler not in ("auto", "nutpie", "pymc") and fitter is None:
         raise SpecError(
             f"a study refits one compiled model with 'auto', 'nutpie' or 'pymc', not "
-            f"{options['sampler']!r}; pass fitter=... to check another fitting procedure"
+            f"{sampler!r}; pass fitter=... to check another fitting procedure"
         )
-    return Study(
-        kind, scm, analysis, int(n), truth, as_queries(queries), levels, scales, options,
-        thin_to, int(prior_draws), seed, fitter,
-    )  # fmt: skip
+    return dict(sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept)
 
 
 def _check_scms(scm: SCM, analysis: SCM | None) -> SCM:
@@ -299,10 +297,10 @@ def _master_seed(random_seed: int | None) -> int:
     return int(random_seed)
 
 
-def _count(sims: int) -> int:
-    if isinstance(sims, bool) or not isinstance(sims, (int, np.integer)) or sims < 1:
-        raise SpecError(f"sims must be a positive integer, got {sims!r}")
-    return int(sims)
+def _count(value: int, name: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        raise SpecError(f"{name} must be an integer of at least {least}, got {value!r}")
+    return int(value)
 
 
 def _settings(study: Study, sims: int) -> dict:
