@@ -239,19 +239,17 @@ def _cate_set(fit, treatment, outcome, by, values, codes, at, **options) -> Effe
     levels = list(at) if at is not None else scm[by].levels
     if levels is None:
         raise QueryError(f"{by!r} is numeric: say which values to set it to, e.g. at=[-1, 0, 1]")
-    pieces = []
-    details: dict = {}
-    for level in levels:
-        draws, details, _ = evaluate_effect(
-            fit,
-            treatment,
-            outcome,
-            lambda mean: mean(codes[0]) - mean(codes[1]),
-            also={by: encode_value(scm, by, level)},
-            **options,
-        )
-        pieces.append(draws)
-    draws = xr.concat(pieces, dim=by).assign_coords({by: [str(v) for v in levels]})
+    settings = [encode_value(scm, by, level) for level in levels]
+
+    def per_level(mean):  # one compiled graph: the modifier's value is an input, like the treatment
+        pieces = [
+            mean(codes[0], also={by: code}) - mean(codes[1], also={by: code}) for code in settings
+        ]
+        return xr.concat(pieces, dim=by).assign_coords({by: [str(v) for v in levels]})
+
+    draws, details, _ = evaluate_effect(
+        fit, treatment, outcome, per_level, also={by: settings[0]}, **options
+    )
     description = (
         f"E[{outcome} | do({treatment}={values[0]}, {by}=g)] - "
         f"E[{outcome} | do({treatment}={values[1]}, {by}=g)]"

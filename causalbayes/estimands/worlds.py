@@ -17,6 +17,7 @@ the two worlds independently.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,6 +69,8 @@ class InterventionalMean:
     symbolic ``(units, k)`` weight matrix, so one compiled graph serves hard
     interventions, shifts (``t_i = observed_i + d``), functions of the
     parents, every subgroup average (ATT, ATU, CATE) and stochastic policies.
+    Further set nodes (``also``) are symbolic too, so setting a modifier to
+    each of its levels reuses the same compiled graph.
     """
 
     fit: Fit
@@ -75,6 +78,7 @@ class InterventionalMean:
     outcome: str
     n_units: int
     draws: DrawFunction
+    also: tuple[tuple[str, Any], ...] = ()  # (node, default encoded value) per further set node
 
     @classmethod
     def build(
@@ -116,9 +120,11 @@ class InterventionalMean:
         value = pt.vector("do_value", dtype=dtype, shape=(n_units,))
         weights = pt.matrix("unit_weights", shape=(n_units, None))
         interventions = {treatment: value}
-        for node, code in also.items():
+        also_values = []
+        for node in also:
             kind = "int64" if scm[node].family_info.is_discrete else "float64"
-            interventions[node] = np.full(n_units, code, dtype=kind)
+            interventions[node] = pt.vector(f"do_{node}", dtype=kind, shape=(n_units,))
+            also_values.append(interventions[node])
         set_nodes = {treatment, *also}
         descendants = set().union(*(scm.dag.descendants(v) for v in set_nodes))
         # the outcome itself is never held: its expected value is what we average
@@ -138,28 +144,39 @@ class InterventionalMean:
         inputs = posterior_inputs(fit, world, held_latent=held_latent)
         inputs.update(placeholders)
         draws = DrawFunction.compile(
-            inputs, [target], extra=[value, weights], units=n_units, random_seed=random_seed
+            inputs,
+            [target],
+            extra=[value, weights, *also_values],
+            units=n_units,
+            random_seed=random_seed,
         )
-        return cls(fit, treatment, outcome, n_units, draws)
+        return cls(fit, treatment, outcome, n_units, draws, tuple(also.items()))
 
-    def __call__(self, value, weights=None, *, groups=None) -> xr.DataArray:
+    def __call__(self, value, weights=None, *, groups=None, also=None) -> xr.DataArray:
         """Draws of ``sum_i w_ik E[outcome | do(treatment = value_i)]``.
 
         ``value`` is one treatment value (in the model's encoding) for every
         unit or an array with one per unit.  Without ``weights``: the plain
         average over units, dims ``(chain, draw[, levels])``.  With a
         ``(units, k)`` weight matrix: one average per column, labelled by
-        ``groups = (dim name, labels)``.
+        ``groups = (dim name, labels)``.  ``also`` overrides the values of the
+        further set nodes given to :meth:`build` (``{node: encoded value}``).
         """
-        values = np.broadcast_to(np.asarray(value), (self.n_units,)).astype(
-            "int64" if self.fit.scm[self.treatment].family_info.is_discrete else "float64"
-        )
+        values = self._per_unit(self.treatment, value)
+        settings = dict(self.also)
+        unknown = set(also or {}) - set(settings)
+        if unknown:
+            raise QueryError(f"{sorted(unknown)} were not set when this mean was built")
+        settings.update(also or {})
         plain = weights is None
         if plain:
             weights = np.full((self.n_units, 1), 1.0 / self.n_units)
         posterior = self.fit.posterior
         (result,) = self.draws(
-            flat_draws(posterior, self.draws.input_names), values, np.asarray(weights, "float64")
+            flat_draws(posterior, self.draws.input_names),
+            values,
+            np.asarray(weights, "float64"),
+            *(self._per_unit(node, code) for node, code in settings.items()),
         )
         dims, coords = [], {}
         if plain:
@@ -173,3 +190,7 @@ class InterventionalMean:
             dims.append(levels_dim(self.outcome))
             coords[levels_dim(self.outcome)] = list(levels)
         return as_draws_array(result, posterior, dims, coords)
+
+    def _per_unit(self, node: str, value) -> np.ndarray:
+        kind = "int64" if self.fit.scm[node].family_info.is_discrete else "float64"
+        return np.broadcast_to(np.asarray(value), (self.n_units,)).astype(kind)
