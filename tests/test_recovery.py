@@ -106,6 +106,7 @@ def test_queries_are_plain_data():
         ({"truth": {k: v for k, v in COATING.items() if k != "coating.sigma"}}, "no value for"),
         ({"truth": COATING, "sims": 0}, "sims must be"),
         ({"truth": COATING, "n": 1}, "n must be"),
+        ({"truth": COATING, "workers": 0}, "workers must be"),
         ({"truth": COATING, "levels": (0.9, 0.5)}, "levels must be"),
         ({"truth": COATING, "sampler": "numpyro"}, "refits one compiled model"),
         ({"truth": COATING, "random_seed": 1.5}, "master seed"),
@@ -113,7 +114,7 @@ def test_queries_are_plain_data():
     ],
 )
 def test_recover_refuses_bad_settings_before_simulating(kwargs, match):
-    with pytest.raises((SpecError, QueryError), match=match):
+    with pytest.raises((SpecError, QueryError, DataError), match=match):
         cb.recover(cb.examples.coating_scm(), progressbar=False, **{"n": 50, **kwargs})
 
 

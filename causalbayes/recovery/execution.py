@@ -40,6 +40,10 @@ def run_study(
     local processes (default: :func:`default_workers`); ``workers=1`` runs in
     this process.
     """
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise DataError(f"workers must be a positive integer (or None: automatic), got {workers!r}")
     store = _Cache(Path(cache), study) if cache is not None else None
     records = store.load() if store else {}
     todo = [i for i in range(sims) if i not in records]
