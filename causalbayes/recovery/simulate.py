@@ -63,7 +63,7 @@ def simulate(
     n = int(n)
     scm, exog_arrays, groups = _exogenous(scm, exog, n)
     model = build_model(scm, n=n, scales=unit_scales(), exog=exog_arrays, groups=groups)
-    fixed = _checked_params(model, params or {})
+    fixed = checked_params(model, params or {})
     world = pm.do(model, fixed) if fixed else model
     reported = {p.name for p in scm.parameters() if p.kind != "auxiliary"}
     free = [
@@ -115,7 +115,8 @@ def _exogenous(scm: SCM, exog: pd.DataFrame | None, n: int):
     return encoded.scm, arrays, dict(encoded.groups)
 
 
-def _checked_params(model: pm.Model, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
+def checked_params(model: pm.Model, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """``params`` as float arrays shaped by the model's dims; unknown names and wrong shapes raise."""
     free = {v.name: v for v in [*model.free_RVs, *model.deterministics]}
     out = {}
     for name, value in params.items():

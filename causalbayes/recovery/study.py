@@ -30,7 +30,7 @@ from causalbayes.inference.fit import Fit
 from causalbayes.recovery.calibration import central_interval, rank, thin
 from causalbayes.recovery.forward import ForwardSampler
 from causalbayes.recovery.query import Query, draw_elements
-from causalbayes.recovery.simulate import node_column
+from causalbayes.recovery.simulate import checked_params, node_column
 from causalbayes.spec.data import encode_data
 from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM
@@ -200,7 +200,7 @@ class _Compiled:
     def __init__(self, study: Study) -> None:
         self.study = study
         self.model = build_model(study.scm, n=study.n, scales=study.scales)
-        self.fixed = _fixed_values(self.model, study.truth or {})
+        self.fixed = checked_params(self.model, study.truth or {})
         world = pm.do(self.model, self.fixed) if self.fixed else self.model
         nodes = list(study.scm.order)
         free = [
@@ -284,16 +284,6 @@ def _compiled(study: Study) -> _Compiled:
         _CACHE.clear()
         _CACHE[key] = _Compiled(study)
     return _CACHE[key]
-
-
-def _fixed_values(model: pm.Model, truth: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    out = {}
-    for name, value in truth.items():
-        dims = model.named_vars_to_dims.get(name, ())
-        out[name] = np.asarray(value, dtype="float64").reshape(
-            tuple(len(model.coords[d]) for d in dims)
-        )
-    return out
 
 
 def _dataset(model: pm.Model, values: dict[str, np.ndarray]) -> xr.Dataset:
