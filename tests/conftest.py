@@ -11,12 +11,18 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytest
+from hypothesis import settings
 
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
 from causalbayes.spec.data import encode_data
 from causalbayes.spec.scales import scales_from_data
 from causalbayes.spec.scm import SCM
+
+# Property tests draw the same examples on every run (seed everything): a failure in CI
+# is then a failure on every machine, not a one-off draw.
+settings.register_profile("causalbayes", derandomize=True)
+settings.load_profile("causalbayes")
 
 
 def fake_fit(

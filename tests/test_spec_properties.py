@@ -66,7 +66,14 @@ def specs(draw) -> cb.SCM:
             options["groups"] = {"g": [p for p in numeric if p not in splined][:1]}
         if family == "Normal" and leaf and draw(st.booleans()):
             options["measurement_error"] = "se"
-        if family == "Normal" and numeric and not terms and draw(st.booleans()):
+        # R2-D2 governs every parent's coefficient, so all parents must be numeric
+        if (
+            family == "Normal"
+            and numeric == parents
+            and parents
+            and not terms
+            and draw(st.booleans())
+        ):
             options["r2d2"] = cb.R2D2()
         if len(parents) == 2 and not options.get("r2d2") and draw(st.booleans()):
             options["interactions"] = [tuple(parents)]
