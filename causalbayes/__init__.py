@@ -11,9 +11,11 @@ and report causal effects as posterior distributions.
 """
 
 from causalbayes.errors import (
+    AssumptionWarning,
     CausalBayesError,
     CausalBayesWarning,
     DataError,
+    DiagnosticsError,
     DiagnosticsWarning,
     FileFormatError,
     GraphError,
@@ -38,6 +40,7 @@ from causalbayes.spec import (
     Binomial,
     Categorical,
     Gamma,
+    Given,
     HurdleGamma,
     HurdleLogNormal,
     LogNormal,
@@ -93,6 +96,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "ADMG",
+    "AssumptionWarning",
     "DAG",
     "R2D2",
     "Identification",
@@ -109,11 +113,13 @@ __all__ = [
     "CausalBayesWarning",
     "Categorical",
     "DataError",
+    "DiagnosticsError",
     "DiagnosticsWarning",
     "Effect",
     "Fit",
     "FileFormatError",
     "Gamma",
+    "Given",
     "GraphError",
     "HurdleGamma",
     "HurdleLogNormal",

@@ -32,6 +32,10 @@ class FileFormatError(CausalBayesError, ValueError):
     """A saved artefact is not one causalbayes wrote, or is from an unknown version."""
 
 
+class DiagnosticsError(CausalBayesError, RuntimeError):
+    """A result was asked of a fit whose sampler diagnostics failed, with ``diagnostics="raise"``."""
+
+
 class MissingDependencyError(CausalBayesError, ImportError):
     """An optional dependency is needed; the message names the extra to install."""
 
@@ -42,6 +46,10 @@ class CausalBayesWarning(UserWarning):
 
 class DiagnosticsWarning(CausalBayesWarning):
     """The sampler reported divergences, high R-hat or low effective sample size."""
+
+
+class AssumptionWarning(CausalBayesWarning):
+    """A result is fixed by the model's form (an assumption), not learned from the data."""
 
 
 class IdentificationWarning(CausalBayesWarning):

@@ -48,11 +48,13 @@ from causalbayes.inference.fit import Fit
 from causalbayes.spec.data import MISSING_OPTIONS, encode_data
 from causalbayes.spec.default_priors import resolved_priors
 from causalbayes.spec.naming import UNIT_DIM, contrasts_dim, groups_dim, levels_dim
-from causalbayes.spec.scales import Scales
+from causalbayes.spec.scales import Scales, columns_from_dict
 from causalbayes.spec.scm import SCM
 
 FIT_FORMAT = "causalbayes.fit"
-FIT_VERSION = 1
+FIT_VERSION = 2
+# Version 1 stored only column scales (its fits sampled the parameters unstandardized).
+READABLE_VERSIONS = (1, 2)
 FIT_FILE = "fit.json"
 POSTERIOR_FILE = "posterior.nc"
 DATA_FILE = "data.nc"
@@ -148,21 +150,28 @@ def _fit_json(fit: Fit, columns: list[dict[str, Any]]) -> dict[str, Any]:
         "sampler": fit.sampler,
         "missing": fit.missing,
         "scm": fit.scm.to_dict(),
-        "scales": {
-            name: {k: _float_out(v) for k, v in scale.items()}
-            for name, scale in fit.scales.to_dict().items()
-        },
+        "scales": _scales_out(fit.scales),
         "diagnostics": _diagnostics_out(fit.diagnostics),
         "data": {"n_rows": len(fit.data), "columns": columns},
     }
 
 
+def _scales_out(scales: Scales) -> dict[str, Any]:
+    d = scales.to_dict()
+    d["columns"] = {
+        name: {k: _float_out(v) for k, v in scale.items()} for name, scale in d["columns"].items()
+    }
+    return d
+
+
 def _diagnostics_out(diagnostics: Diagnostics) -> dict[str, Any]:
     d = diagnostics.to_dict()
-    return {
+    out = {
         k: _float_out(d[k]) if kind is float else int(d[k])
         for k, kind in _DIAGNOSTICS_FIELDS.items()
     }
+    out["worst"] = [[name, _float_out(r), _float_out(e)] for name, r, e in diagnostics.worst]
+    return out
 
 
 def _dumps(content: dict[str, Any]) -> str:
@@ -343,7 +352,7 @@ def _read_fit_json(file: Path) -> dict[str, Any]:
         raise FileFormatError(
             f"{FIT_FILE} has version {version} (written by causalbayes {written_by}); this causalbayes reads version {FIT_VERSION}: upgrade causalbayes"
         )
-    if version != FIT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise FileFormatError(
             f"{FIT_FILE} has version {version}; this causalbayes reads version {FIT_VERSION}"
         )
@@ -357,7 +366,7 @@ def _refuse_constant(name: str) -> None:
 def _parse_meta(meta: dict[str, Any], mechanisms: Mapping[str, Any] | None = None):
     try:
         scm = SCM.from_dict(meta["scm"], mechanisms=mechanisms)
-        scales = _parse_scales(meta["scales"])
+        scales = _parse_scales(meta["scales"], meta["version"])
         diagnostics = _parse_diagnostics(meta["diagnostics"])
         sampler = meta["sampler"]
         if not isinstance(sampler, str):
@@ -383,26 +392,64 @@ def _float_in(value: Any) -> float:
     return float(value)
 
 
-def _parse_scales(d: Any) -> Scales:
+def _parse_scales(d: Any, version: int) -> Scales:
+    if version == 1:  # column scales only
+        return Scales(columns_from_dict(_parse_columns_scales(d)))
+    if not isinstance(d, dict) or set(d) != {"columns", "standardize", "rotations"}:
+        raise ValueError("scales must have exactly the fields columns, standardize, rotations")
+    if not isinstance(d["standardize"], bool):
+        raise ValueError(f"scales standardize must be true or false, got {d['standardize']!r}")
+    rotations = d["rotations"]
+    if not isinstance(rotations, dict) or not all(
+        isinstance(r, dict) and set(r) == {"terms", "r"} for r in rotations.values()
+    ):
+        raise ValueError("scales rotations must map predictors to {terms, r}")
+    for key, r in rotations.items():
+        terms, matrix = r["terms"], r["r"]
+        square = isinstance(matrix, list) and all(
+            isinstance(row, list) and len(row) == len(terms) for row in matrix
+        )
+        if not isinstance(terms, list) or not square or len(matrix) != len(terms):
+            raise ValueError(f"scales rotation {key!r} must be a square matrix over its terms")
+    return Scales.from_dict(
+        {
+            "columns": _parse_columns_scales(d["columns"]),
+            "standardize": d["standardize"],
+            "rotations": {
+                k: {"terms": r["terms"], "r": [[_float_in(x) for x in row] for row in r["r"]]}
+                for k, r in rotations.items()
+            },
+        }
+    )
+
+
+def _parse_columns_scales(d: Any) -> dict[str, dict[str, float]]:
     if not isinstance(d, dict) or not all(isinstance(v, dict) for v in d.values()):
         raise ValueError(
             "scales must map column names to {mean, sd, log_mean, log_sd, lower, upper}"
         )
-    return Scales.from_dict(
-        {name: {k: _float_in(v) for k, v in scale.items()} for name, scale in d.items()}
-    )
+    return {name: {k: _float_in(v) for k, v in scale.items()} for name, scale in d.items()}
 
 
 def _parse_diagnostics(d: Any) -> Diagnostics:
-    if not isinstance(d, dict) or set(d) != set(_DIAGNOSTICS_FIELDS):
+    if not isinstance(d, dict) or set(d) - {"worst"} != set(_DIAGNOSTICS_FIELDS):
         raise ValueError(f"diagnostics must have exactly the fields {sorted(_DIAGNOSTICS_FIELDS)}")
-    values = {}
+    values: dict[str, Any] = {"worst": _parse_worst(d.get("worst", []))}
     for name, kind in _DIAGNOSTICS_FIELDS.items():
         value = d[name]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise ValueError(f"diagnostics {name} must be a whole number >= 0, got {value!r}")
         values[name] = value if kind is int else _float_in(value)
     return Diagnostics(**values)
+
+
+def _parse_worst(d: Any) -> tuple[tuple[str, float, float], ...]:
+    """The parameters with the worst diagnostics: [[name, rhat, ess], ...]."""
+    if not isinstance(d, list) or not all(
+        isinstance(w, list) and len(w) == 3 and isinstance(w[0], str) for w in d
+    ):
+        raise ValueError("diagnostics worst must be a list of [parameter, rhat, ess]")
+    return tuple((w[0], _float_in(w[1]), _float_in(w[2])) for w in d)
 
 
 def _parse_columns(d: Any) -> tuple[list[dict[str, Any]], int]:

@@ -50,7 +50,7 @@ def test_linear_ate_equals_the_coefficient_per_draw(coating_df, fake_fit, rng):
 def test_population_ate_of_a_linear_outcome_is_also_the_coefficient(coating_df, fake_fit, rng):
     post = coating_posterior(rng)
     fit = fake_fit(coating_scm(), coating_df, post)
-    effect = fit.ate("dilution", "coating", population=True, n=500, random_seed=1)
+    effect = fit.ate("dilution", "coating", population="model", n=500, random_seed=1)
     np.testing.assert_allclose(effect.draws.values, post["coating.dilution"], atol=1e-10)
     assert effect.details["n_units"] == 500
 

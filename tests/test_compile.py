@@ -7,7 +7,7 @@ import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import pytest
-from conftest import assert_same_logp
+from conftest import assert_same_logp, assert_standardized_matches
 
 import causalbayes as cb
 from causalbayes.inference import conditioned_model
@@ -57,11 +57,16 @@ def test_story1_logp_equals_hand_written_model(coating_data):
             observed=d.coating,
             dims=UNIT_DIM,
         )
-    assert_same_logp(conditioned_model(scm, d), hand)
+    assert_same_logp(conditioned_model(scm, d, standardize=False), hand)
+    assert_standardized_matches(scm, d)
 
 
 def test_default_priors_scale_with_the_data(coating_data):
-    """Default priors follow the documented formulas; they are what the model uses."""
+    """Default priors follow the documented formulas; they are what the model uses.
+
+    Slopes: Normal(0, 2.5 sd(y) / sd(x)); the intercept: Normal(m, 2.5 sd(y)) at the
+    data means of the inputs, i.e. Normal(m - sum_j b_j mean(x_j), 2.5 sd(y)) given the slopes.
+    """
     d = coating_data.assign(coating=coating_data.coating * 1000 + 5000)
     scm = cb.examples.coating_scm()
     sd_y, sd_h, mean_h = d.coating.std(ddof=0), d.humid.std(ddof=0), d.humid.mean()
@@ -70,19 +75,16 @@ def test_default_priors_scale_with_the_data(coating_data):
         hi = pm.Normal("humid.intercept", d.humid.mean(), 2.5 * sd_h)
         hs = pm.Exponential("humid.sigma", 1 / sd_h)
         pm.Normal("humid", hi, hs, observed=d.humid, dims=UNIT_DIM)
-        di = pm.Normal("dilution.intercept", 0, np.sqrt(2.5**2 + (mean_h * 2.5 / sd_h) ** 2))
         dh = pm.Normal("dilution.humid", 0, 2.5 / sd_h)
+        di = pm.Normal("dilution.intercept", -dh * mean_h, 2.5)
         pm.Bernoulli(
             "dilution", logit_p=di + dh * d.humid.values, observed=d.dilution, dims=UNIT_DIM
         )
-        spread = (
-            (2.5 * sd_y) ** 2
-            + (mean_d * 2.5 * sd_y / sd_d) ** 2
-            + (mean_h * 2.5 * sd_y / sd_h) ** 2
-        )
-        ci = pm.Normal("coating.intercept", d.coating.mean(), np.sqrt(spread))
         cd = pm.Normal("coating.dilution", 0, 2.5 * sd_y / sd_d)
         ch = pm.Normal("coating.humid", 0, 2.5 * sd_y / sd_h)
+        ci = pm.Normal(
+            "coating.intercept", d.coating.mean() - cd * mean_d - ch * mean_h, 2.5 * sd_y
+        )
         cs = pm.Exponential("coating.sigma", 1 / sd_y)
         pm.Normal(
             "coating",
@@ -91,7 +93,8 @@ def test_default_priors_scale_with_the_data(coating_data):
             observed=d.coating,
             dims=UNIT_DIM,
         )
-    assert_same_logp(conditioned_model(scm, d), hand)
+    assert_same_logp(conditioned_model(scm, d, standardize=False), hand)
+    assert_standardized_matches(scm, d)
 
 
 def test_families_links_categorical_and_interactions_match_hand_written_model():
@@ -236,7 +239,8 @@ def test_families_links_categorical_and_interactions_match_hand_written_model():
             observed=seg,
             dims=UNIT_DIM,
         )
-    assert_same_logp(conditioned_model(scm, data), hand)
+    assert_same_logp(conditioned_model(scm, data, standardize=False), hand)
+    assert_standardized_matches(scm, data)
 
 
 def test_cell_means_binomial_with_trials_column_matches_hand_written_model():
@@ -268,7 +272,8 @@ def test_cell_means_binomial_with_trials_column_matches_hand_written_model():
             observed=[120, 150],
             dims=UNIT_DIM,
         )
-    assert_same_logp(conditioned_model(scm, data), hand)
+    assert_same_logp(conditioned_model(scm, data, standardize=False), hand)
+    assert_standardized_matches(scm, data)
 
 
 def test_latent_nodes_stay_free_and_latent_root_is_standardised():

@@ -124,11 +124,11 @@ def test_from_graph_chooses_families_from_column_types():
         scm = cb.SCM.from_graph(graph, df)
         fams = {n: scm[n].family for n in scm.nodes}
         assert fams == {
-            "humid": "Normal",
+            "humid": "Given",  # roots are data, not modelled
             "dilution": "Bernoulli",
             "coating": "Normal",
             "defects": "NegativeBinomial",
-            "line": "Categorical",
+            "line": "Given",
         }
         assert set(scm["coating"].parents) == {"dilution", "humid"}
     scm = cb.SCM.from_graph(

@@ -7,7 +7,7 @@ import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import pytest
-from conftest import assert_same_logp
+from conftest import assert_same_logp, assert_standardized_matches
 from scipy.interpolate import BSpline
 
 import causalbayes as cb
@@ -69,7 +69,8 @@ def test_group_varying_intercept_and_slope_non_centred(frame):
         zb = pm.Normal("y.x|store.z", 0, 1, dims="store_groups")
         mu = a + b * frame.x.values + (za * sd_a)[codes] + (zb * sd_b)[codes] * frame.x.values
         pm.Normal("y", mu, s, observed=frame.y.values, dims=UNIT_DIM)
-    ours = conditioned_model(scm, frame)
+    ours = conditioned_model(scm, frame, standardize=False)
+    assert_standardized_matches(scm, frame)
     assert_same_logp(ours, hand)
     assert list(ours.coords["store_groups"]) == levels
     assert {"y.1|store", "y.x|store"} <= {v.name for v in ours.deterministics}
@@ -99,7 +100,8 @@ def test_nested_groups_expand_like_lme4_and_centred_option(frame):
         er = pm.Normal("y.1|region", 0, sd_r, dims="region_groups")
         ef = pm.Normal("y.1|region:field", 0, sd_f, dims="region:field_groups")
         pm.Normal("y", a + er[r_codes] + ef[f_codes], s, observed=frame.y.values, dims=UNIT_DIM)
-    assert_same_logp(conditioned_model(scm, frame), hand)
+    assert_same_logp(conditioned_model(scm, frame, standardize=False), hand)
+    assert_standardized_matches(scm, frame)
 
 
 def test_polynomial_and_spline_terms(frame):
@@ -130,7 +132,8 @@ def test_polynomial_and_spline_terms(frame):
         x = frame.x.values
         mu = a + b1 * x + b2 * x**2 + b3 * x**3 + pt.dot(basis, w)
         pm.Normal("y", mu, s, observed=frame.y.values, dims=UNIT_DIM)
-    assert_same_logp(conditioned_model(scm, frame), hand)
+    assert_same_logp(conditioned_model(scm, frame, standardize=False), hand)
+    assert_standardized_matches(scm, frame)
     # z enters only through its spline: no linear coefficient
     assert "y.z" not in {p.name for p in scm.parameters()}
 
@@ -171,7 +174,8 @@ def test_known_measurement_error_adds_to_the_residual_variance(frame):
         )
         sd = pt.sqrt(s**2 + frame.se.values**2)
         pm.Normal("y", a + b * frame.x.values, sd, observed=frame.y.values, dims=UNIT_DIM)
-    assert_same_logp(conditioned_model(scm, frame), hand)
+    assert_same_logp(conditioned_model(scm, frame, standardize=False), hand)
+    assert_standardized_matches(scm, frame)
 
 
 def test_measurement_of_a_latent_true_value(frame):
@@ -191,7 +195,8 @@ def test_measurement_of_a_latent_true_value(frame):
             pm.HalfNormal("y.sigma", 1),
         )
         pm.Normal("y", a + b * true, s, observed=frame.y.values, dims=UNIT_DIM)
-    assert_same_logp(conditioned_model(scm, frame), hand)
+    assert_same_logp(conditioned_model(scm, frame, standardize=False), hand)
+    assert_standardized_matches(scm, frame)
 
 
 def _family_data(frame: pd.DataFrame) -> pd.DataFrame:
@@ -274,7 +279,8 @@ def test_beta_ordered_hurdle_and_zero_inflated_families(frame):
             "visits", pm.Beta("visits.psi", 2, 2), pt.exp(line("visits")), pm.Exponential("visits.alpha", 1),
             observed=data.visits.values, dims=UNIT_DIM,
         )  # fmt: skip
-    assert_same_logp(conditioned_model(scm, data), hand)
+    assert_same_logp(conditioned_model(scm, data, standardize=False), hand)
+    assert_standardized_matches(scm, data)
 
 
 def test_custom_mechanism_is_compiled_into_the_model(frame):
@@ -300,7 +306,8 @@ def test_custom_mechanism_is_compiled_into_the_model(frame):
             observed=frame.y.values,
             dims=UNIT_DIM,
         )
-    assert_same_logp(conditioned_model(scm, frame), hand)
+    assert_same_logp(conditioned_model(scm, frame, standardize=False), hand)
+    assert_standardized_matches(scm, frame)
 
 
 def test_r2d2_prior_on_coefficients(frame):
@@ -334,7 +341,8 @@ def test_r2d2_prior_on_coefficients(frame):
             observed=frame.y.values,
             dims=UNIT_DIM,
         )
-    assert_same_logp(conditioned_model(scm, frame), hand)
+    assert_same_logp(conditioned_model(scm, frame, standardize=False), hand)
+    assert_standardized_matches(scm, frame)
 
 
 def test_missing_values_become_latent_when_imputed(frame):
@@ -361,7 +369,8 @@ def test_missing_values_become_latent_when_imputed(frame):
             pm.HalfNormal("y.sigma", 1),
         )
         pm.Normal("y", a + b * x, s, observed=data.y.values, dims=UNIT_DIM)
-    assert_same_logp(conditioned_model(scm, data, missing="impute"), hand)
+    assert_same_logp(conditioned_model(scm, data, missing="impute", standardize=False), hand)
+    assert_standardized_matches(scm, data, missing="impute")
     assert data.x.isna().sum() == 3  # the user's frame is untouched
 
 

@@ -10,6 +10,7 @@ imputation: a node with missing entries is split into its observed rows
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping
 from itertools import pairwise
@@ -53,7 +54,8 @@ def build_model(
     """The generative model of ``scm`` for ``n`` units.
 
     ``scales`` set the default priors (see :mod:`causalbayes.spec.scales`);
-    ``exog`` holds exogenous columns (Binomial trials, standard errors);
+    ``exog`` holds exogenous columns (Binomial trials, standard errors) and
+    the values of given nodes;
     ``groups`` the integer group codes per grouping key; ``impute`` masks of
     the rows whose values are missing, per node (fitting only).
     """
@@ -63,6 +65,9 @@ def build_model(
     with pm.Model(coords=_coords(scm, n)) as model:
         values: dict = {}
         for name in scm.order:
+            if scm.nodes[name].is_given:
+                values[name] = _given(name, design)
+                continue
             params = create_parameters(scm, name, priors, model, scales)
             eta = linear_predictor(scm, name, params, values, design)
             cls, kwargs = distribution(
@@ -105,14 +110,17 @@ def model_and_design(encoded: EncodedData, scales: Scales) -> tuple[pm.Model, De
 
 
 def model_for_data(
-    scm: SCM, data: pd.DataFrame, *, missing: str = "raise"
+    scm: SCM, data: pd.DataFrame, *, missing: str = "raise", standardize: bool = True
 ) -> tuple[EncodedData, Scales, pm.Model]:
     """Validate and encode ``data``, scale the default priors to it, build the generative model.
 
     With ``missing="impute"`` the model is split for imputation (see :func:`build_model`).
+    ``standardize=False`` samples the user's parameters directly (same posterior).
     """
     encoded = encode_data(scm, data, missing=missing)
     scales = scales_from_data(encoded.scm, encoded)
+    if not standardize:
+        scales = dataclasses.replace(scales, standardize=False, rotations={})
     model = build_model(
         encoded.scm,
         n=encoded.n,
@@ -155,6 +163,19 @@ def _extra(scm: SCM, name: str, params: dict, values: dict, design: Design) -> E
         hurdle_predictor(scm, name, params, values, design) if node.family_info.hurdle else None
     )
     return Extra(trials=trials, se=se, hurdle_eta=hurdle)
+
+
+def _given(name: str, design: Design):
+    """A given node: its data as a named model variable (``pm.do`` can still set it)."""
+    if name not in design.exog:
+        raise DataError(
+            f"node {name!r} is given (data, not modelled): pass data with a column {name!r} "
+            "(simulate: exog=DataFrame), or declare a family for it to model it"
+        )
+    values = design.exog[name]
+    if isinstance(values, np.ndarray):
+        return pm.Data(name, values, dims=UNIT_DIM)
+    return pm.Deterministic(name, values, dims=UNIT_DIM)  # symbolic rows (minibatches)
 
 
 def _exog_column(name: str, column, what: str, design: Design):

@@ -13,6 +13,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
+from causalbayes.compile.standardize import ParameterPlan
 from causalbayes.spec.priors import Prior
 from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM, Parameter
@@ -22,12 +23,20 @@ from causalbayes.spec.terms import Group
 def create_parameters(
     scm: SCM, name: str, priors: dict[str, Prior], model: pm.Model, scales: Scales
 ):
-    """Add the node's parameter variables to ``model`` (inside its context) and return them by local name."""
+    """Add the node's parameter variables to ``model`` (inside its context) and return them by local name.
+
+    Parameters the :class:`~causalbayes.compile.standardize.ParameterPlan` takes
+    are sampled on a standardized scale and appear as deterministics; the
+    others are free variables with their priors, as declared.
+    """
     plist = scm.parameters(name)
+    plan = ParameterPlan(scm, name, priors, scales)
+    dims = {p.local: p.dims for p in plist}
     for p in plist:
-        if p.kind == "prior" and not priors[p.name].is_fixed:
+        if p.kind == "prior" and not priors[p.name].is_fixed and p.local not in plan.handled:
             dist = getattr(pm, priors[p.name].dist)  # a name from the PRIOR_DISTRIBUTIONS whitelist
             dist(p.name, **priors[p.name].kwargs, dims=p.dims or None)
+    plan.create_coefficients(dims)
     params = read_parameters(scm, name, model, priors, kinds=("prior",))
     node = scm.nodes[name]
     terms = {t.name: t for t in node.terms}
@@ -37,11 +46,15 @@ def create_parameters(
     params.update(
         read_parameters(scm, name, model, priors, kinds=("prior", "auxiliary", "hierarchical"))
     )
-    for p in plist:
-        if p.kind == "derived":
-            pm.Deterministic(
-                p.name, _derived(p, scm, name, terms, params, scales), dims=p.dims or None
-            )
+    # cutpoints come from the first cutpoint, a location the coefficients shift: made last
+    derived = [p for p in plist if p.kind == "derived"]
+    for p in [p for p in derived if p.local != "cutpoints"]:
+        pm.Deterministic(p.name, _derived(p, scm, name, terms, params, scales), dims=p.dims or None)
+    params.update(read_parameters(scm, name, model, priors))
+    plan.create_locations(params, dims)
+    params.update(read_parameters(scm, name, model, priors))
+    for p in [p for p in derived if p.local == "cutpoints"]:
+        pm.Deterministic(p.name, _derived(p, scm, name, terms, params, scales), dims=p.dims or None)
     return read_parameters(scm, name, model, priors)
 
 

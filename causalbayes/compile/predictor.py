@@ -25,7 +25,7 @@ class Design:
 
     n: int
     scales: Scales
-    exog: Mapping[str, np.ndarray] = field(default_factory=dict)  # trials, standard errors
+    exog: Mapping[str, np.ndarray] = field(default_factory=dict)  # trials, errors, given nodes
     groups: Mapping[str, np.ndarray] = field(default_factory=dict)  # grouping key -> codes
 
 

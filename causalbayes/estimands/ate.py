@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from causalbayes.errors import QueryError
 from causalbayes.estimands.checks import check_names, evaluate_effect
 from causalbayes.estimands.effect import Effect
 from causalbayes.estimands.values import treatment_pair
@@ -18,11 +17,12 @@ def ate(
     outcome: str,
     *,
     values: Sequence[Any] | None = None,
-    population: bool = False,
+    population: bool | str = False,
     n: int | None = None,
     random_seed: int | None = None,
     identification: str = "warn",
     prior_draws: int = 500,
+    diagnostics: str = "warn",
 ) -> Effect:
     """Average treatment effect ``E[Y | do(T=a)] - E[Y | do(T=b)]`` as a posterior.
 
@@ -34,11 +34,16 @@ def ate(
     values : (a, b), optional
         Treated and control values; default ``(1, 0)`` for a Bernoulli
         treatment and (second level, first level) for a two-level categorical.
-    population : bool
+    population : bool or {"bootstrap", "model"}
         False (default): sample ATE — covariates that are not affected by the
         treatment stay at their observed values (latent ones at their
-        posterior draws).  True: population ATE — every other node is drawn
-        from the model, for ``n`` units (default: as many as the data).
+        posterior draws), each unit weighing ``1/n``.  True (``"bootstrap"``):
+        population ATE — the same units reweighted by a Bayesian bootstrap
+        (flat Dirichlet weights, fresh for every posterior draw), which adds
+        the uncertainty about the covariate distribution without modelling
+        it (given covariates need no model).  ``"model"``: every other node is
+        drawn from its fitted mechanism, for ``n`` units (default: as many as
+        the data); needs every covariate modelled.
     random_seed : int, optional
         Seeds the draws of regenerated nodes (mediators, or all nodes when
         ``population=True``).
@@ -50,6 +55,12 @@ def ate(
         ``QueryError``, or skip the check.
     prior_draws : int
         Prior draws used for the contraction of a non-identified effect.
+    diagnostics : {"warn", "raise", "ignore"}
+        What to do when the fit's sampler diagnostics failed: warn with a
+        :class:`~causalbayes.DiagnosticsWarning` (default; the effect's
+        ``summary()`` and ``warnings`` say so too), raise
+        :class:`~causalbayes.DiagnosticsError`, or say nothing (the failure
+        stays in ``details["diagnostics"]``).
 
     Returns
     -------
@@ -67,11 +78,7 @@ def ate(
     >>> effect.summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
-    values, codes = treatment_pair(fit.scm, treatment, values)
-    if n is not None and not population:
-        raise QueryError(
-            "n only applies to the population ATE (population=True); the sample ATE uses the data's units"
-        )
+    values, codes = treatment_pair(fit.scm, treatment, values, fit.encoded.values.get(treatment))
     draws, details, mean_under = evaluate_effect(
         fit,
         treatment,
@@ -79,6 +86,7 @@ def ate(
         lambda mean: mean(codes[0]) - mean(codes[1]),
         identification=identification,
         prior_draws=prior_draws,
+        diagnostics=diagnostics,
         population=population,
         n=n,
         random_seed=random_seed,
@@ -88,7 +96,7 @@ def ate(
         "treatment": treatment,
         "outcome": outcome,
         "values": [_plain(a), _plain(b)],
-        "population": population,
+        "population": mean_under.population,
         "n_units": mean_under.n_units,
         **details,
     }

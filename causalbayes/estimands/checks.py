@@ -16,12 +16,40 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from causalbayes.errors import IdentificationWarning, QueryError
+from causalbayes.errors import (
+    DiagnosticsError,
+    DiagnosticsWarning,
+    IdentificationWarning,
+    QueryError,
+)
 from causalbayes.estimands.worlds import InterventionalMean
 from causalbayes.identification import Identification, identify
 from causalbayes.inference.fit import Fit
 
 IDENTIFICATION_OPTIONS = ("warn", "raise", "ignore")
+DIAGNOSTICS_OPTIONS = ("warn", "raise", "ignore")
+
+
+def diagnostics_gate(fit: Fit, diagnostics: str = "warn") -> list[str]:
+    """The fit's failed diagnostics, warned about (default), refused, or ignored.
+
+    Every result computed from a fit passes here: a number from draws that did
+    not converge is never handed over without saying so.
+    """
+    if diagnostics not in DIAGNOSTICS_OPTIONS:
+        raise QueryError(f"diagnostics must be one of {DIAGNOSTICS_OPTIONS}, got {diagnostics!r}")
+    problems = fit.diagnostics.problems()
+    if not problems or diagnostics == "ignore":
+        return problems
+    headline = "stuck chains" if fit.diagnostics.stuck else "failed sampler diagnostics"
+    message = (
+        f"this result comes from a fit with {headline}; do not trust it until the fit is "
+        "repaired: " + "; ".join(problems)
+    )
+    if diagnostics == "raise":
+        raise DiagnosticsError(message)
+    warnings.warn(message, DiagnosticsWarning, stacklevel=4)
+    return problems
 
 
 def check_names(fit: Fit, treatment: str, outcome: str) -> None:
@@ -46,12 +74,15 @@ def evaluate_effect(
     also: dict | None = None,
     units=None,
     random_seed: int | None = None,
+    diagnostics: str = "warn",
 ) -> tuple[xr.DataArray, dict, InterventionalMean]:
-    """``evaluate(mean_under)`` on the posterior, after the identification check.
+    """``evaluate(mean_under)`` on the posterior, after the diagnostics and identification checks.
 
-    Returns the effect draws, details (``identified``; for a non-identified
-    query also ``contraction`` and ``prior_sd``) and the compiled mean.
+    Returns the effect draws, details (``identified``; ``diagnostics``, the
+    fit's failed checks; for a non-identified query also ``contraction`` and
+    ``prior_sd``) and the compiled mean.
     """
+    problems = diagnostics_gate(fit, diagnostics)
     verdict = verdict_for(fit, treatment, outcome, identification)
     mean_under = InterventionalMean.build(
         fit,
@@ -64,7 +95,10 @@ def evaluate_effect(
         random_seed=random_seed,
     )
     draws = evaluate(mean_under)
-    details: dict = {"identified": None if verdict is None else verdict.identified}
+    details: dict = {
+        "identified": None if verdict is None else verdict.identified,
+        "diagnostics": problems,
+    }
     if verdict is not None and not verdict.identified:
         prior_mean = dataclasses.replace(
             mean_under, fit=prior_fit(fit, mean_under.draws.input_names, prior_draws, random_seed)

@@ -35,6 +35,21 @@ class Effect:
     details: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def warnings(self) -> list[str]:
+        """What makes this result less than trustworthy (empty when nothing does).
+
+        Failed sampler diagnostics of the fit, a query the graph does not
+        identify, and notes such as an effect constant by the model's form.
+        """
+        out = []
+        if self.details.get("diagnostics"):
+            out.append("fit diagnostics failed: " + "; ".join(self.details["diagnostics"]))
+        if self.details.get("identified") is False:
+            out.append("not identified by the graph: the answer leans on priors")
+        out += list(self.details.get("notes", ()))
+        return out
+
+    @property
     def _extra_dims(self) -> list[str]:
         return [d for d in self.draws.dims if d not in ("chain", "draw")]
 
@@ -100,8 +115,12 @@ class Effect:
             }
             if rope is not None:
                 row["p_in_rope"] = float(np.mean((x >= rope[0]) & (x <= rope[1])))
+            if self.warnings:  # in the table itself, so it travels with the numbers
+                row["warning"] = " | ".join(self.warnings)
             rows.append(row)
-        return pd.DataFrame(rows).set_index("effect")
+        table = pd.DataFrame(rows).set_index("effect")
+        table.attrs["warnings"] = self.warnings
+        return table
 
     def best(self, *, higher_is_better: bool = True) -> pd.DataFrame:
         """Decision table over the effect's extra dim (arms, grid values, contrasts).
@@ -187,14 +206,23 @@ class Effect:
         return ax
 
     def __repr__(self) -> str:
+        flag = "UNRELIABLE " if self.details.get("diagnostics") else ""
         if self._extra_dims:
-            return f"Effect({self.estimand}: {self.description})"
+            return f"{flag}Effect({self.estimand}: {self.description})"
         low, high = self.hdi()
-        return f"Effect({self.estimand} = {self.mean():.4g}, 94% HDI [{low:.4g}, {high:.4g}]: {self.description})"
+        return f"{flag}Effect({self.estimand} = {self.mean():.4g}, 94% HDI [{low:.4g}, {high:.4g}]: {self.description})"
 
     def _repr_html_(self) -> str:
-        return f"<p><b>{self.estimand}</b>: {self.description}</p>" + self.summary().to_html(
-            float_format="%.4g"
+        import html
+
+        notes = "".join(
+            f"<p style='color:#b00'><b>Warning:</b> {html.escape(w)}</p>" for w in self.warnings
+        )
+        table = self.summary().drop(columns="warning", errors="ignore")
+        return (
+            f"<p><b>{self.estimand}</b>: {html.escape(self.description)}</p>"
+            + notes
+            + table.to_html(float_format="%.4g")
         )
 
 

@@ -135,6 +135,12 @@ def policy_value(
         kind, x = plan
         if kind == "values":
             return mean(x)
+        if mean.population == "bootstrap":
+            # its two arms are two weighted sums; the bootstrap renormalises each on its own
+            raise QueryError(
+                "a stochastic policy's population value is not supported; use the sample "
+                "value (population=False) or a deterministic policy"
+            )
         w = x[:, None] / len(x)
         return (mean(1, w) + mean(0, (1 / len(x)) - w)).isel(subgroup=0, drop=True)
 

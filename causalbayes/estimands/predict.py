@@ -13,7 +13,7 @@ import xarray as xr
 from causalbayes.compile import expected_value, model_and_design
 from causalbayes.errors import DataError, QueryError
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
-from causalbayes.estimands.worlds import posterior_inputs
+from causalbayes.estimands.worlds import posterior_inputs, typed_like
 from causalbayes.inference.fit import Fit
 from causalbayes.spec.data import encode_data
 from causalbayes.spec.naming import UNIT_DIM, levels_dim
@@ -101,7 +101,7 @@ def predict(
     encoded = encode_data(scm, data, nodes=held, new_groups=True)
     resolved = encoded.scm
     model, design = model_and_design(encoded, fit.scales)
-    world = pm.do(model, {v: encoded.values[v] for v in held})
+    world = pm.do(model, typed_like(model, {v: encoded.values[v] for v in held}))
     target = expected_value(resolved, node, world, design) if kind == "mean" else world[node]
     inputs = posterior_inputs(fit, world)
     draw_fn = DrawFunction.compile(inputs, [target], units=encoded.n, random_seed=random_seed)

@@ -9,6 +9,7 @@ covariate causes changes with it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from causalbayes.errors import QueryError
+from causalbayes.errors import AssumptionWarning, QueryError
 from causalbayes.estimands.checks import check_names, evaluate_effect
 from causalbayes.estimands.effect import Effect, query_effect
 from causalbayes.estimands.values import encode_value, treatment_pair
@@ -46,7 +47,7 @@ def att(
     >>> fit.att("offer", "converted").summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
-    (a, b), codes = treatment_pair(fit.scm, treatment, values)
+    (a, b), codes = treatment_pair(fit.scm, treatment, values, fit.encoded.values.get(treatment))
     if among not in ("treated", "untreated"):
         raise QueryError(f"among must be 'treated' or 'untreated', got {among!r}")
     observed = fit.encoded.values.get(treatment)
@@ -130,7 +131,7 @@ def cate(
     >>> fit.cate("offer", "converted", by="segment").summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
-    (a, b), codes = treatment_pair(fit.scm, treatment, values)
+    (a, b), codes = treatment_pair(fit.scm, treatment, values, fit.encoded.values.get(treatment))
     if (by is None) == (profiles is None):
         raise QueryError("give either by= (subgroups of the fitted units) or profiles= (new units)")
     if profiles is not None:
@@ -154,6 +155,7 @@ def cate(
     description = (
         f"E[{outcome} | do({treatment}={a})] - E[{outcome} | do({treatment}={b})] given {by}"
     )
+    details["notes"] = _constant_across(draws, by, treatment, outcome, f"subgroup of {by!r}")
     return query_effect(
         draws,
         "CATE",
@@ -166,6 +168,32 @@ def cate(
         by=by,
         mode=mode,
     )
+
+
+def _constant_across(
+    draws: xr.DataArray, dim: str, treatment: str, outcome: str, what: str
+) -> list[str]:
+    """A note (and a warning) when the effect is identical across ``dim`` in every draw.
+
+    Then the model's form, not the data, made the subgroups equal: e.g. a
+    treatment that enters the outcome additively, with no interaction.
+    """
+    values = np.moveaxis(draws.values, draws.dims.index(dim), -1)
+    if values.shape[-1] < 2:
+        return []
+    spread = values.max(axis=-1) - values.min(axis=-1)
+    tolerance = 1e-9 * (np.abs(values).max() + float(np.std(values)) + 1e-300)
+    if not np.all(spread <= tolerance):
+        return []
+    note = (
+        f"the effect is identical for every {what} in every posterior draw: in this model "
+        f"{treatment!r} acts on {outcome!r} without interacting with anything that differs "
+        f"between them, so equal effects are an assumption of the model's form, not a finding. "
+        f"Add interactions (e.g. interactions=['{treatment}:<modifier>'] on {outcome!r}) to let "
+        "the data decide"
+    )
+    warnings.warn(note, AssumptionWarning, stacklevel=4)
+    return [note]
 
 
 def _subgroups(fit: Fit, by, bins) -> tuple[list, np.ndarray, str]:
@@ -215,6 +243,7 @@ def _cate_profiles(fit, treatment, outcome, profiles, values, codes, **options) 
         f"E[{outcome} | do({treatment}={values[0]}), profile] - "
         f"E[{outcome} | do({treatment}={values[1]}), profile]"
     )
+    details["notes"] = _constant_across(draws, "profile", treatment, outcome, "profile")
     return query_effect(
         draws,
         "CATE",
@@ -254,6 +283,7 @@ def _cate_set(fit, treatment, outcome, by, values, codes, at, **options) -> Effe
         f"E[{outcome} | do({treatment}={values[0]}, {by}=g)] - "
         f"E[{outcome} | do({treatment}={values[1]}, {by}=g)]"
     )
+    details["notes"] = _constant_across(draws, by, treatment, outcome, f"value of {by!r}")
     return query_effect(
         draws,
         "CATE",
@@ -279,7 +309,7 @@ def controlled_direct_effect(
     """
     check_names(fit, treatment, outcome)
     fit.scm.check_node(mediator, "mediator")
-    (a, b), codes = treatment_pair(fit.scm, treatment, values)
+    (a, b), codes = treatment_pair(fit.scm, treatment, values, fit.encoded.values.get(treatment))
     draws, details, _ = evaluate_effect(
         fit,
         treatment,

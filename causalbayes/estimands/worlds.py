@@ -34,13 +34,28 @@ from causalbayes.spec.naming import levels_dim
 
 
 def posterior_inputs(fit: Fit, world: pm.Model, held_latent=()) -> dict[str, pt.TensorVariable]:
-    """World variables to feed with posterior draws: every non-node free variable, plus held latent nodes."""
+    """World variables to feed with posterior draws.
+
+    The user's parameters themselves (free or deterministic: mechanisms read
+    only them, so how they were sampled does not matter and a one-draw fit of
+    true values needs nothing else), every other non-node free variable, and
+    the held latent nodes.
+    """
     nodes = set(fit.scm.nodes)
-    return {
-        v.name: v
-        for v in world.free_RVs
-        if v.name in fit.posterior and (v.name not in nodes or v.name in held_latent)
+    named = [p.name for p in fit.scm.parameters() if p.kind != "auxiliary"]
+    inputs = {
+        name: world[name]
+        for name in named
+        if name in fit.posterior and name in world.named_vars and name not in world.rvs_to_values
     }
+    inputs.update(
+        {
+            v.name: v
+            for v in world.free_RVs
+            if v.name in fit.posterior and (v.name not in nodes or v.name in held_latent)
+        }
+    )
+    return inputs
 
 
 def held_values(encoded, names) -> tuple[dict, dict]:
@@ -61,6 +76,84 @@ def held_values(encoded, names) -> tuple[dict, dict]:
     return interventions, placeholders
 
 
+BOOTSTRAP_INPUT = "bootstrap_weights"
+
+
+def population_mode(population, n) -> str | bool:
+    """``population=`` as False, ``"bootstrap"`` or ``"model"``, checked with ``n``."""
+    if population is True:
+        mode: str | bool = "bootstrap"
+    elif population is False or (isinstance(population, str) and population in POPULATIONS):
+        mode = population
+    else:
+        raise QueryError(
+            f"population must be False (the sample's units), True or 'bootstrap' (a Bayesian "
+            f"bootstrap of them) or 'model' (units drawn from the model), got {population!r}"
+        )
+    if n is not None and mode != "model":
+        raise QueryError(
+            "n only applies to population='model' (units drawn from the model); the sample "
+            "and the Bayesian bootstrap use the data's units"
+        )
+    return mode
+
+
+POPULATIONS = ("bootstrap", "model")
+
+
+def check_given(scm, outcome: str, set_nodes: set, descendants: set, population) -> None:
+    """Given nodes are data: refuse a query that would have to regenerate one."""
+    upstream = scm.dag.ancestors(outcome) | {outcome}
+    moved = [v for v in scm.given if v in descendants and v in upstream and v not in set_nodes]
+    if moved:
+        raise QueryError(
+            f"{moved} are given (data, not modelled) but lie between the intervention on "
+            f"{sorted(set_nodes)} and {outcome!r}, so the intervention would change them; "
+            "declare a family for them (e.g. cb.Normal([...])) so they can be regenerated"
+        )
+    drawn = [v for v in scm.given if v in upstream and v not in set_nodes]
+    if population == "model" and drawn:
+        raise QueryError(
+            f"population='model' draws every unit from the model, but {drawn} are given "
+            "(not modelled); use population=True (a Bayesian bootstrap of the observed units)"
+        )
+
+
+@dataclass(frozen=True)
+class BootstrapWeights:
+    """Bayesian-bootstrap unit weights (``n`` times a flat Dirichlet), one row per draw.
+
+    Sliced lazily (draws x units never held at once) and seeded per draw, so
+    the weights do not depend on how the draws are chunked.
+    """
+
+    draws: int
+    units: int
+    seed: int
+
+    def __len__(self) -> int:
+        return self.draws
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        out = np.empty((len(range(*rows.indices(self.draws))), self.units))
+        for k, i in enumerate(range(*rows.indices(self.draws))):
+            e = np.random.default_rng((self.seed, i)).standard_exponential(self.units)
+            out[k] = e * (self.units / e.sum())
+        return out
+
+
+def typed_like(model: pm.Model, interventions: dict) -> dict:
+    """Interventions cast to their variables' dtypes (PyMC stores integer data as int32)."""
+    out = {}
+    for name, value in interventions.items():
+        dtype = model[name].type.dtype
+        if isinstance(value, np.ndarray):
+            out[name] = value.astype(dtype, copy=False)
+        else:
+            out[name] = value if value.dtype == dtype else pt.cast(value, dtype)
+    return out
+
+
 @dataclass(frozen=True)
 class InterventionalMean:
     """Compiled weighted unit averages of ``E[outcome | do(treatment = t_i)]``, per posterior draw.
@@ -79,6 +172,8 @@ class InterventionalMean:
     n_units: int
     draws: DrawFunction
     also: tuple[tuple[str, Any], ...] = ()  # (node, default encoded value) per further set node
+    population: str | bool = False  # False, "bootstrap" or "model"
+    bootstrap_seed: int = 0
 
     @classmethod
     def build(
@@ -87,15 +182,21 @@ class InterventionalMean:
         treatment: str,
         outcome: str,
         *,
-        population: bool = False,
+        population: bool | str = False,
         n: int | None = None,
         also: dict | None = None,
         units: pd.DataFrame | None = None,
         random_seed=None,
     ) -> InterventionalMean:
         """``also`` sets further nodes for every unit (``{node: encoded value}``); ``units``
-        replaces the fitted rows by new ones (their columns are held, latent nodes drawn)."""
+        replaces the fitted rows by new ones (their columns are held, latent nodes drawn).
+
+        ``population``: False (the units as they are), ``"bootstrap"`` (or True: the
+        units reweighted by a Bayesian bootstrap per draw) or ``"model"`` (``n`` units
+        drawn afresh from the model).
+        """
         scm = fit.scm
+        population = population_mode(population, n)
         also = dict(also or {})
         encoded = fit.encoded
         if units is not None:
@@ -104,6 +205,9 @@ class InterventionalMean:
             encoded = encode_data(scm, units, nodes=[v for v in scm.observed if v in units.columns])
             n = encoded.n
         n_units = encoded.n if n is None else n
+        set_nodes = {treatment, *also}
+        descendants = set().union(*(scm.dag.descendants(v) for v in set_nodes))
+        check_given(scm, outcome, set_nodes, descendants, population)
         if units is not None:
             model, design = model_and_design(encoded, fit.scales)
         elif n_units == fit.encoded.n:
@@ -125,24 +229,32 @@ class InterventionalMean:
             kind = "int64" if scm[node].family_info.is_discrete else "float64"
             interventions[node] = pt.vector(f"do_{node}", dtype=kind, shape=(n_units,))
             also_values.append(interventions[node])
-        set_nodes = {treatment, *also}
-        descendants = set().union(*(scm.dag.descendants(v) for v in set_nodes))
         # the outcome itself is never held: its expected value is what we average
         held = (
             []
-            if population
+            if population == "model"
             else [v for v in scm.nodes if v not in descendants | set_nodes and v != outcome]
         )
         held_data, placeholders = held_values(encoded, held)
         interventions.update(held_data)
-        world = pm.do(model, interventions)
+        world = pm.do(model, typed_like(model, interventions))
         mean = expected_value(scm, outcome, world, design)
+        if population == "bootstrap":
+            # Dirichlet(1, ..., 1) weights over the units, fresh for every draw, renormalised
+            # within each column so that subgroup averages stay averages
+            bootstrap = pt.vector(BOOTSTRAP_INPUT, shape=(n_units,))
+            reweighted = weights * bootstrap[:, None]
+            weights_used = reweighted * (weights.sum(axis=0) / reweighted.sum(axis=0))[None, :]
+        else:
+            weights_used = weights
         # weighted unit averages: (k,) for a numeric outcome, (k, levels) for a categorical one
-        target = pt.tensordot(weights, mean, axes=[[0], [0]])
+        target = pt.tensordot(weights_used, mean, axes=[[0], [0]])
         # latent values have a posterior only for the fitted units; new units draw them afresh
         held_latent = {v for v in held if scm[v].latent} if units is None else set()
         inputs = posterior_inputs(fit, world, held_latent=held_latent)
         inputs.update(placeholders)
+        if population == "bootstrap":
+            inputs[BOOTSTRAP_INPUT] = bootstrap
         draws = DrawFunction.compile(
             inputs,
             [target],
@@ -150,7 +262,8 @@ class InterventionalMean:
             units=n_units,
             random_seed=random_seed,
         )
-        return cls(fit, treatment, outcome, n_units, draws, tuple(also.items()))
+        seed = int(np.random.default_rng(random_seed).integers(2**31))
+        return cls(fit, treatment, outcome, n_units, draws, tuple(also.items()), population, seed)
 
     def __call__(self, value, weights=None, *, groups=None, also=None) -> xr.DataArray:
         """Draws of ``sum_i w_ik E[outcome | do(treatment = value_i)]``.
@@ -172,8 +285,13 @@ class InterventionalMean:
         if plain:
             weights = np.full((self.n_units, 1), 1.0 / self.n_units)
         posterior = self.fit.posterior
+        names = [v for v in self.draws.input_names if v != BOOTSTRAP_INPUT]
+        inputs = flat_draws(posterior, names)
+        if self.population == "bootstrap":
+            total = posterior.sizes["chain"] * posterior.sizes["draw"]
+            inputs[BOOTSTRAP_INPUT] = BootstrapWeights(total, self.n_units, self.bootstrap_seed)
         (result,) = self.draws(
-            flat_draws(posterior, self.draws.input_names),
+            inputs,
             values,
             np.asarray(weights, "float64"),
             *(self._per_unit(node, code) for node, code in settings.items()),

@@ -13,7 +13,7 @@ import pandas as pd
 from causalbayes.errors import DataError, SpecError
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.samplers import resolve_sampler
-from causalbayes.inference.sampling import make_fit
+from causalbayes.inference.sampling import checked_variables, make_fit
 from causalbayes.inference.shared_data import SharedDataModel, shared_data_model
 from causalbayes.spec.data import encode_data
 from causalbayes.spec.scales import Scales, scales_from_data
@@ -105,7 +105,7 @@ class Refitter:
         self.warn = warn
         self.cores = cores
         self._shared: SharedDataModel = shared_data_model(encoded, self.scales)
-        self._params = [v.name for v in self._shared.model.free_RVs if v.name not in self.scm.nodes]
+        self._params = checked_variables(self.scm, self._shared.model)
         self._compiled = None
         if self.sampler == "nutpie":
             import nutpie

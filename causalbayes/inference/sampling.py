@@ -10,6 +10,7 @@ import pandas as pd
 import pymc as pm
 
 from causalbayes.compile import model_for_data
+from causalbayes.compile.standardize import BLOCK_LOCAL, STD_SUFFIX
 from causalbayes.errors import DataError
 from causalbayes.inference.diagnostics import diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
@@ -114,10 +115,23 @@ def fit(
         progressbar=progressbar,
         **sample_kwargs,
     )
-    params = [v.name for v in conditioned.free_RVs if v.name not in encoded.scm.nodes]
+    params = checked_variables(encoded.scm, conditioned)
     return make_fit(
         data, encoded, scales, idata, sampler=info.name, params=params, warn=warn, missing=missing
     )
+
+
+def checked_variables(scm: SCM, model: pm.Model) -> list[str]:
+    """Variables whose convergence is checked: the user's parameters and the other free
+    non-node variables (imputed values, group offsets), not their standardized copies."""
+    named = [p.name for p in scm.parameters() if p.kind != "auxiliary"]
+    standardized = {f"{p}{STD_SUFFIX}" for p in named}
+    others = [
+        v.name
+        for v in model.free_RVs
+        if v.name not in scm.nodes and v.name not in standardized and BLOCK_LOCAL not in v.name
+    ]
+    return named + others
 
 
 def make_fit(
@@ -148,10 +162,16 @@ def make_fit(
     )
 
 
-def conditioned_model(scm: SCM, data: pd.DataFrame, *, missing: str = "raise") -> pm.Model:
+def conditioned_model(
+    scm: SCM, data: pd.DataFrame, *, missing: str = "raise", standardize: bool = True
+) -> pm.Model:
     """The model ``fit`` samples: the generative model with observed nodes bound by ``pm.observe``.
 
-    An ordinary ``pm.Model``: hand it to any PyMC tool.
+    An ordinary ``pm.Model``: hand it to any PyMC tool.  Its free variables are
+    standardized (``<param>.std``, ``<node>.std.coefs``) and the parameters
+    are deterministics of them; ``standardize=False`` gives the same posterior
+    with the parameters themselves as free variables (to compare with a model
+    written by hand).
 
     Examples
     --------
@@ -161,7 +181,7 @@ def conditioned_model(scm: SCM, data: pd.DataFrame, *, missing: str = "raise") -
     >>> sorted(v.name for v in model.observed_RVs)
     ['x', 'y']
     """
-    encoded, _, model = model_for_data(scm, data, missing=missing)
+    encoded, _, model = model_for_data(scm, data, missing=missing, standardize=standardize)
     return _observe(model, encoded)
 
 
@@ -169,6 +189,8 @@ def _observe(model: pm.Model, encoded: EncodedData) -> pm.Model:
     """Bind every observed node to its data (the observed rows only, for imputed nodes)."""
     observations = {}
     for name in encoded.scm.observed:
+        if encoded.scm.nodes[name].is_given:
+            continue  # already data in the model
         values = encoded.values[name]
         mask = encoded.missing.get(name)
         observations[name] = values if mask is None else values[~mask]
@@ -181,4 +203,4 @@ def _only_posterior(idata: az.InferenceData) -> az.InferenceData:
     return az.InferenceData(**groups)
 
 
-__all__ = ["SAMPLER_NAMES", "conditioned_model", "fit", "make_fit"]
+__all__ = ["SAMPLER_NAMES", "checked_variables", "conditioned_model", "fit", "make_fit"]

@@ -42,7 +42,8 @@ def simulate(
     random_seed : int or numpy Generator, optional
     exog : DataFrame, optional
         Exogenous columns with ``n`` rows: Binomial trials, known standard
-        errors, grouping columns (their labels set the groups).
+        errors, grouping columns (their labels set the groups), and the
+        values of given nodes (``cb.Given``), which are data, never simulated.
 
     Returns
     -------
@@ -75,7 +76,14 @@ def simulate(
         [world[name] for name in scm.order] + [world[p] for p in free], random_seed=random_seed
     )
     node_draws = dict(zip(scm.order, draws[: len(scm.order)], strict=True))
-    frame = pd.DataFrame({name: node_column(scm, name, node_draws[name]) for name in scm.order})
+    frame = pd.DataFrame(
+        {
+            name: exog[name].to_numpy(copy=True)
+            if scm.nodes[name].is_given
+            else node_column(scm, name, node_draws[name])
+            for name in scm.order
+        }
+    )
     priors = resolved_priors(scm, unit_scales())
     values = {name: prior.kwargs["value"] for name, prior in priors.items() if prior.is_fixed}
     values.update({name: _plain(v) for name, v in fixed.items()})
@@ -88,8 +96,9 @@ def simulate(
 
 
 def needed_columns(scm: SCM) -> list[str]:
-    """Exogenous columns the SCM reads: trials, standard errors, grouping columns."""
-    out = [node.trials for node in scm.nodes.values() if isinstance(node.trials, str)]
+    """Exogenous columns the SCM reads: trials, standard errors, grouping columns, given nodes."""
+    out = list(scm.given)
+    out += [node.trials for node in scm.nodes.values() if isinstance(node.trials, str)]
     out += [node.measurement_error for node in scm.nodes.values() if node.measurement_error]
     out += [c for node in scm.nodes.values() for c in node.group_columns]
     return out
@@ -104,14 +113,15 @@ def _exogenous(scm: SCM, exog: pd.DataFrame | None, n: int):
         return scm, {}, {}
     if exog is None:
         raise DataError(
-            f"the SCM reads exogenous column(s) {sorted(set(needed))} (trials, standard errors or "
-            f"groups); pass exog=DataFrame with them ({n} rows)"
+            f"the SCM reads exogenous column(s) {sorted(set(needed))} (trials, standard errors, "
+            f"groups or given nodes); pass exog=DataFrame with them ({n} rows)"
         )
     if len(exog) != n:
         raise DataError(f"exog has {len(exog)} rows but n={n}")
     arrays = {col: trials_column(col, exog) for col in trials}
     arrays.update({col: se_column(col, exog) for col in errors})
-    encoded = encode_data(scm, exog, nodes=())
+    encoded = encode_data(scm, exog, nodes=scm.given)
+    arrays.update({v: encoded.values[v] for v in scm.given})
     return encoded.scm, arrays, dict(encoded.groups)
 
 

@@ -195,6 +195,47 @@ def OrderedLogistic(
     return _node("OrderedLogistic", parents, levels=levels, intercept=False, **options)
 
 
+def Given(  # noqa: N802
+    parents: Sequence[str] | str = (),
+    *,
+    categorical: bool | None = None,
+    levels: Sequence[str] | None = None,
+) -> Node:
+    """A data column the model conditions on without modelling it.
+
+    A given node has no distribution and no parameters: its observed values
+    enter its children's mechanisms as they are.  Use it for covariates no
+    query needs a model of (the usual confounders): effects average over the
+    observed rows (sample effects) or over a Bayesian bootstrap of them
+    (population effects).  ``parents`` only record causes for identification.
+    A query that must regenerate it (it is a descendant of the treatment) is
+    refused: declare a family for it instead.
+
+    Parameters
+    ----------
+    parents : sequence of str
+        Its causes in the graph (not used by the model).
+    categorical : bool, optional
+        Whether its values are labels; default: decided from the data's type
+        (strings and categories are labels; numbers and booleans are numbers).
+    levels : sequence of str, optional
+        The labels, first one the reference (implies ``categorical=True``).
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> scm = cb.SCM({"age": cb.Given(), "t": cb.Bernoulli(["age"]), "y": cb.Normal(["t", "age"])})
+    >>> scm["age"].local_parameters()
+    ()
+    """
+    return Node(
+        "Given",
+        parents=_name_tuple(parents, "parents"),
+        categorical=categorical,
+        levels=tuple(levels) if levels is not None else None,
+    )
+
+
 def Measurement(true_node: str, *, se: str, latent: bool = False) -> Node:  # noqa: N802
     """An observation of ``true_node`` with known per-row standard errors in column ``se``.
 

@@ -7,7 +7,7 @@ Categorical values become integer codes (0 = reference level), booleans 0/1.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -27,14 +27,14 @@ class EncodedData:
     scm: SCM  # categorical and group levels filled in from the data where they were not given
     n: int
     values: Mapping[str, np.ndarray]  # node -> float64 values (NaN where imputed) or int64 codes
-    exog: Mapping[str, np.ndarray]  # Binomial trials and measurement-error columns
+    exog: Mapping[str, np.ndarray]  # Binomial trials, measurement errors, given nodes' values
     groups: Mapping[str, np.ndarray] = field(default_factory=dict)  # grouping key -> int64 codes
     missing: Mapping[str, np.ndarray] = field(default_factory=dict)  # node -> mask of imputed rows
 
     @property
     def exog_columns(self) -> tuple[str, ...]:
         """Data columns read besides the nodes: trials, standard errors, grouping columns."""
-        cols = dict.fromkeys(sorted(self.exog))
+        cols = dict.fromkeys(sorted(c for c in self.exog if c not in self.scm.nodes))
         for node in self.scm.nodes.values():
             cols.update(dict.fromkeys(node.group_columns))
         return tuple(cols)
@@ -82,9 +82,14 @@ def encode_data(
             f"or declare the node(s) latent=True if they are unobserved"
         )
     values, masks, resolved = {}, {}, dict(scm.nodes)
+    exog = {}
     for name in wanted:
         node = scm.nodes[name]
         column = data[name]
+        if node.is_given:
+            resolved[name], values[name] = _encode_given(name, node, column)
+            exog[name] = values[name]  # the model reads given columns as data
+            continue
         if node.has_levels:
             codes, levels = _encode_levels(
                 name, column, node.levels, ordered=node.family == "OrderedLogistic"
@@ -97,7 +102,6 @@ def encode_data(
             mask = np.isnan(values[name]) if impute else None
             if mask is not None and mask.any():
                 masks[name] = mask
-    exog = {}
     for name in scm.nodes:
         node = scm.nodes[name]
         if isinstance(node.trials, str) and name in wanted:
@@ -109,6 +113,25 @@ def encode_data(
         if node.groups:
             resolved[name] = resolved[name].with_group_levels(group_levels)
     return EncodedData(SCM(resolved), len(data), values, exog, groups, masks)
+
+
+def _encode_given(name: str, node, column: pd.Series):
+    """A given column: level codes for labels, float64 for numbers; never missing."""
+    categorical = node.categorical
+    if categorical is None:  # decided by the data's type
+        categorical = not (
+            pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)
+        )
+    if categorical:
+        codes, levels = _encode_levels(name, column, node.levels, ordered=False)
+        return node.with_levels(levels), codes
+    if column.isna().any():
+        raise DataError(
+            f"given column {name!r} has missing values in {_bad_rows(column.isna().to_numpy(), column.index)}; "
+            "drop those rows, or model the column (declare a family such as cb.Normal()) and "
+            "fit with missing='impute'"
+        )
+    return replace(node, categorical=False), _as_float(name, column)
 
 
 def _encode_groups(scm: SCM, data: pd.DataFrame, new_groups: bool):

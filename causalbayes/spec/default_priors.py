@@ -3,11 +3,16 @@
 For a node with outcome location ``m`` and scale ``s`` on the link scale:
 
 - slope of a numeric design column ``x``: ``Normal(0, 2.5 s / sd(x))``;
-  categorical contrasts: ``Normal(0, 2.5 s)``;
-- intercept: ``Normal(m, sqrt((2.5 s)^2 + sum_j (mean(x_j) * 2.5 s / sd(x_j))^2))``,
-  the prior implied for an uncentred intercept when the centred one is
-  ``Normal(m, 2.5 s)``, so columns far from zero do not pin the intercept;
-- ``sigma``: ``Exponential(1 / s)``; ``nu``: ``Gamma(2, 0.1)``;
+  categorical contrasts: ``Normal(0, 2.5 s)``; a categorical-by-numeric
+  interaction ``Normal(0, 2.5 s / sd(x))`` for its numeric factor ``x``;
+- intercept: ``Normal(m, 2.5 s)`` *at the data means of the numeric columns*
+  (the centred intercept, as rstanarm and brms state it), so in the model the
+  intercept is ``Normal(m - sum_j beta_j mean(x_j), 2.5 s)`` given the slopes.
+  Its marginal, ``Normal(m, sqrt((2.5 s)^2 + sum_j (mean(x_j) * 2.5 s / sd(x_j))^2))``,
+  is what :func:`default_prior` reports.  The same holds for the cell means of
+  a node without intercept, the first cutpoint and the hurdle intercept;
+- ``sigma``: ``Exponential(1 / sd(y))`` (``1 / sd(log y)`` for log-normal
+  nodes); ``nu``: ``Gamma(2, 0.1)``;
   ``alpha`` (negative-binomial dispersion, gamma shape): ``Exponential(0.1)``;
 - identity link on a probability (Bernoulli/Binomial): intercept or cell
   means ``Beta(1, 1)``, slopes ``Normal(0, 1 / sd(x))``;
@@ -33,7 +38,8 @@ from causalbayes.spec.scm import SCM
 from causalbayes.spec.terms import Group, Spline
 
 
-def _outcome_location_scale(scm: SCM, name: str, scales: Scales) -> tuple[float, float]:
+def outcome_location_scale(scm: SCM, name: str, scales: Scales) -> tuple[float, float]:
+    """Location and scale of the node's outcome on its link scale (``(0, 1)`` for logits)."""
     node, sc = scm.nodes[name], scales[name]
     if node.family in {"LogNormal", "HurdleLogNormal"}:
         return sc.log_mean, sc.log_sd
@@ -44,15 +50,26 @@ def _outcome_location_scale(scm: SCM, name: str, scales: Scales) -> tuple[float,
     return 0.0, 1.0  # logit / probit / softmax
 
 
+def noise_scale(scm: SCM, name: str, scales: Scales) -> float:
+    """The data scale of a node's ``sigma``: sd of the values, of their logs for log-normals."""
+    node, sc = scm.nodes[name], scales[name]
+    return sc.log_sd if node.family in {"LogNormal", "HurdleLogNormal"} else sc.sd
+
+
 def _is_probability_identity(scm: SCM, name: str) -> bool:
     node = scm.nodes[name]
     return node.link == "identity" and node.family in {"Bernoulli", "Binomial"}
 
 
-def _column_scale(scm: SCM, term, scales: Scales) -> tuple[float, float]:
-    """(mean, sd) of a term's design column; categorical columns count as (0, 1)."""
+def column_scale(scm: SCM, term, scales: Scales) -> tuple[float, float]:
+    """(mean, sd) of a term's design column.
+
+    A categorical term counts as mean 0 (never centred) and the sd of its
+    numeric factor, if any (1 for contrasts alone).
+    """
     if scm.term_is_categorical(term):
-        return 0.0, 1.0
+        numeric = [v for v in term.variables if not scm.is_categorical(v)]
+        return 0.0, (scales[numeric[0]].sd if numeric else 1.0)
     sc = scales[term.name]
     return sc.mean, sc.sd
 
@@ -60,7 +77,7 @@ def _column_scale(scm: SCM, term, scales: Scales) -> tuple[float, float]:
 def default_prior(scm: SCM, name: str, local: str, scales: Scales) -> Prior:
     """The default prior of parameter ``<name>.<local>``."""
     node = scm.nodes[name]
-    m, s = _outcome_location_scale(scm, name, scales)
+    m, s = outcome_location_scale(scm, name, scales)
     prob_identity = _is_probability_identity(scm, name)
     if node.latent and not node.parents and node.family == "Normal":
         if local == "intercept":
@@ -70,7 +87,7 @@ def default_prior(scm: SCM, name: str, local: str, scales: Scales) -> Prior:
     if local in _SCALE_FREE_DEFAULTS:
         return _SCALE_FREE_DEFAULTS[local]
     if local == "sigma":
-        return Prior("Exponential", lam=1.0 / s)
+        return Prior("Exponential", lam=1.0 / noise_scale(scm, name, scales))
     terms = {t.name: t for t in node.terms}
     if local.endswith(".sd"):
         group = terms[local.removesuffix(".sd")]
@@ -80,7 +97,7 @@ def default_prior(scm: SCM, name: str, local: str, scales: Scales) -> Prior:
         sub = local.removeprefix("hurdle.")
         if sub == "intercept":
             return Prior("Normal", mu=0.0, sigma=2.5)
-        return Prior("Normal", mu=0.0, sigma=2.5 / _column_scale(scm, terms[sub], scales)[1])
+        return Prior("Normal", mu=0.0, sigma=2.5 / column_scale(scm, terms[sub], scales)[1])
     if isinstance(terms.get(local), Spline):
         return Prior("Normal", mu=0.0, sigma=2.5 * s)
     cell_means = scm.cell_means_parent(name)
@@ -91,11 +108,11 @@ def default_prior(scm: SCM, name: str, local: str, scales: Scales) -> Prior:
         for term in node.terms:
             if isinstance(term, (Spline, Group)):
                 continue
-            mean_j, sd_j = _column_scale(scm, term, scales)
+            mean_j, sd_j = column_scale(scm, term, scales)
             spread += (mean_j * 2.5 * s / sd_j) ** 2
         return Prior("Normal", mu=m, sigma=math.sqrt(spread))
     term = next(t for t in node.terms if t.name == local)
-    _, sd_j = _column_scale(scm, term, scales)
+    _, sd_j = column_scale(scm, term, scales)
     return Prior("Normal", mu=0.0, sigma=(1.0 if prob_identity else 2.5 * s) / sd_j)
 
 
@@ -121,4 +138,19 @@ def resolved_priors(scm: SCM, scales: Scales) -> dict[str, Prior]:
     return out
 
 
-__all__ = ["default_prior", "resolved_priors"]
+def centred_location_prior(scm: SCM, name: str, local: str, scales: Scales) -> Prior:
+    """The default prior of a location parameter at the data means of the numeric columns."""
+    if local in {"cutpoints.first", "hurdle.intercept"}:
+        return default_prior(scm, name, local, scales)  # logit scale: no data location
+    m, s = outcome_location_scale(scm, name, scales)
+    return Prior("Normal", mu=m, sigma=2.5 * s)
+
+
+__all__ = [
+    "centred_location_prior",
+    "column_scale",
+    "default_prior",
+    "noise_scale",
+    "outcome_location_scale",
+    "resolved_priors",
+]

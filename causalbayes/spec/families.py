@@ -17,7 +17,7 @@ LINKS = ("identity", "logit", "probit", "log", "softmax")
 @dataclass(frozen=True)
 class Family:
     name: str
-    support: str  # real | positive | nonnegative | unit | binary | count | bounded_count | categorical | ordinal
+    support: str  # real | positive | nonnegative | unit | binary | count | bounded_count | categorical | ordinal | given
     links: tuple[str, ...]  # first is the default
     aux: tuple[str, ...] = ()  # auxiliary parameters besides the linear predictor
     hurdle: bool = False  # a second (logit) predictor for P(value > 0)
@@ -54,8 +54,11 @@ FAMILIES: dict[str, Family] = {
         Family("HurdleGamma", "nonnegative", ("log",), ("alpha",), hurdle=True),
         Family("ZeroInflatedPoisson", "count", ("log",), ("psi",)),
         Family("ZeroInflatedNegativeBinomial", "count", ("log",), ("alpha", "psi")),
+        Family("Given", "given", ("identity",)),  # data, not modelled: see Node.is_given
     )
 }
+# A given column of labels (strings, categories): encoded as level codes like a Categorical.
+GIVEN_CATEGORICAL = Family("Given", "categorical", ("identity",))
 
 
 def get_family(name: str) -> Family:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,11 +16,12 @@ from causalbayes.spec.scm import SCM
 
 
 def infer_family(column: pd.Series) -> str:
-    """The family a column's type suggests.
+    """The family a modelled column's type suggests.
 
-    bool or only 0/1 -> Bernoulli; other non-negative integers ->
-    NegativeBinomial (counts are rarely as tight as Poisson); strings,
-    categories -> Categorical; anything else numeric -> Normal.
+    bool or only 0/1 -> Bernoulli; strings, categories -> Categorical;
+    whole numbers >= 0 that include zeros -> NegativeBinomial (counts; rarely
+    as tight as Poisson); anything else numeric -> Normal (an integer-coded
+    age or year is a measurement, not a count).
 
     Examples
     --------
@@ -27,6 +29,8 @@ def infer_family(column: pd.Series) -> str:
     'Bernoulli'
     >>> infer_family(pd.Series(["a", "b"]))
     'Categorical'
+    >>> infer_family(pd.Series([0, 3, 12])), infer_family(pd.Series([23, 41, 67]))
+    ('NegativeBinomial', 'Normal')
     """
     if pd.api.types.is_bool_dtype(column.dtype):
         return "Bernoulli"
@@ -35,7 +39,8 @@ def infer_family(column: pd.Series) -> str:
     values = column.dropna().to_numpy(dtype="float64")
     if values.size and np.all(np.isin(values, (0.0, 1.0))):
         return "Bernoulli"
-    if pd.api.types.is_integer_dtype(column.dtype) and values.size and values.min() >= 0:
+    whole = values.size and np.all(values == np.round(values))
+    if whole and values.min() == 0:
         return "NegativeBinomial"
     return "Normal"
 
@@ -49,14 +54,23 @@ def scm_from_graph(
 ) -> SCM:
     """An SCM on ``graph`` with default mechanisms.
 
+    Root nodes with a data column are *given* (:func:`~causalbayes.Given`):
+    conditioned on as data, not modelled, as a regression treats its inputs —
+    no query about their effects needs a model of their distribution, and the
+    population effects average over them with a Bayesian bootstrap.  Every
+    other node gets a family chosen from its column (:func:`infer_family`).
+    Declare a family for a root in ``families=`` to model it.
+
     Parameters
     ----------
     graph : DAG, networkx.DiGraph, DOT string or edge string
         E.g. ``"humid -> dilution -> coating; humid -> coating"``.
     data : DataFrame, optional
-        Used only to choose families from column types (never modified).
+        Used only to choose the families of non-root nodes from their column
+        types (never modified).
     families : mapping of node -> Node, optional
-        Explicit nodes; their parents must match the graph's.
+        Explicit nodes; their parents must match the graph's (a ``cb.Given()``
+        without parents takes the graph's).
     latent : iterable of str
         Nodes without a column; they become latent Normal nodes.
 
@@ -66,7 +80,7 @@ def scm_from_graph(
     >>> df = pd.DataFrame({"x": [0.1, 0.5], "t": [0, 1], "y": [1.0, 2.0]})
     >>> scm = scm_from_graph("x -> t -> y; x -> y", df)
     >>> [scm[n].family for n in scm.order]
-    ['Normal', 'Bernoulli', 'Normal']
+    ['Given', 'Bernoulli', 'Normal']
     """
     dag = as_dag(graph)
     explicit = dict(families or {})
@@ -81,6 +95,8 @@ def scm_from_graph(
         parents = dag.parents(name)
         if name in explicit:
             node = explicit[name]
+            if node.is_given and not node.parents:
+                node = replace(node, parents=tuple(parents))
             if set(node.parents) != set(parents):
                 raise SpecError(
                     f"node {name!r}: its declared parents {list(node.parents)} differ from the graph's {list(parents)}"
@@ -89,6 +105,9 @@ def scm_from_graph(
             continue
         if name in latent:
             nodes[name] = Node("Normal", parents=parents, latent=True)
+            continue
+        if not parents:
+            nodes[name] = Node("Given")
             continue
         if data is None or name not in data.columns:
             raise DataError(

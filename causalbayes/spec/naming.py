@@ -51,3 +51,8 @@ def cutpoints_dim(node: str) -> str:
 
 def gaps_dim(node: str) -> str:
     return f"{node}_cutpoint_gaps"
+
+
+def std_dim(node: str, local: str) -> str:
+    """Dim over the coefficients of a rotated block sampled on the standardized scale."""
+    return f"{node}.{local}_terms"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from causalbayes.errors import SpecError
-from causalbayes.spec.families import check_link, get_family
+from causalbayes.spec.families import GIVEN_CATEGORICAL, check_link, get_family
 from causalbayes.spec.mechanism import R2D2, Mechanism
 from causalbayes.spec.priors import Prior, as_prior
 from causalbayes.spec.terms import Group, Interaction, Linear, Power, Spline, Term
@@ -64,6 +64,9 @@ class Node:
         observations (``y ~ Normal(mu, sqrt(sigma^2 + se^2))``).
     r2d2 : R2D2 or None
         Joint R2-D2 prior on the numeric coefficients.
+    categorical : bool or None
+        Given nodes only: whether the column holds labels (``None``: decided
+        from the data's type when fitting).
     """
 
     family: str
@@ -82,11 +85,16 @@ class Node:
     mechanism: Mechanism | None = None
     measurement_error: str | None = None
     r2d2: R2D2 | None = None
+    categorical: bool | None = None
     terms: tuple[Term, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         fam = get_family(self.family)
         object.__setattr__(self, "link", check_link(fam, self.link or None))
+        if self.family == "Given":
+            self._check_given()
+        elif self.categorical is not None:
+            raise SpecError(f"categorical= applies to Given nodes only, not {self.family}")
         parents = _name_tuple(self.parents, "parents")
         if len(set(parents)) != len(parents):
             dup = sorted({p for p in parents if parents.count(p) > 1})
@@ -112,6 +120,37 @@ class Node:
             object.__setattr__(self, "terms", self._build_terms(pairs))
         self._check_family_options()
         object.__setattr__(self, "priors", self._checked_priors())
+
+    def _check_given(self) -> None:
+        """A given node is data: no mechanism, so nothing that would shape one."""
+        options = {
+            "interactions": self.interactions,
+            "priors": self.priors,
+            "latent": self.latent,
+            "trials": self.trials is not None,
+            "groups": self.groups,
+            "terms": self.nonlinear,
+            "centered": self.centered,
+            "mechanism": self.mechanism is not None,
+            "measurement_error": self.measurement_error is not None,
+            "r2d2": self.r2d2 is not None,
+        }
+        used = sorted(k for k, v in options.items() if v)
+        if used:
+            raise SpecError(
+                f"a Given node is a data column that is not modelled; it takes no {used}. "
+                "Declare a family (e.g. cb.Normal(...)) to model it instead"
+            )
+        if self.categorical not in (None, True, False):
+            raise SpecError(f"categorical= takes True, False or None, got {self.categorical!r}")
+        if self.levels is not None:
+            object.__setattr__(self, "categorical", True)
+        object.__setattr__(self, "intercept", False)
+
+    @property
+    def is_given(self) -> bool:
+        """Conditioned on as data, never modelled (no parameters, no distribution)."""
+        return self.family == "Given"
 
     def _check_parents_used(self, what: str, names: Iterable[str]) -> None:
         missing = [p for p in names if p not in self.parents]
@@ -157,6 +196,8 @@ class Node:
     # -- derived facts -------------------------------------------------------
     @property
     def family_info(self):
+        if self.family == "Given" and self.categorical:
+            return GIVEN_CATEGORICAL
         return get_family(self.family)
 
     @property
@@ -299,7 +340,7 @@ class Node:
                 object.__setattr__(self, "levels", levels)
         elif self.levels is not None:
             raise SpecError(
-                f"levels only apply to Categorical and OrderedLogistic nodes, not {self.family}"
+                f"levels only apply to Categorical, OrderedLogistic and categorical Given nodes, not {self.family}"
             )
         if self.family == "OrderedLogistic" and self.intercept and self.mechanism is None:
             raise SpecError(
@@ -339,8 +380,10 @@ class Node:
             d["priors"] = {k: p.to_dict() for k, p in self.priors}
         if self.latent:
             d["latent"] = True
-        if not self.intercept and self.mechanism is None:
+        if not self.intercept and self.mechanism is None and not self.is_given:
             d["intercept"] = False
+        if self.categorical is not None:
+            d["categorical"] = self.categorical
         if self.trials is not None:
             d["trials"] = self.trials
         if self.levels is not None:
@@ -385,6 +428,7 @@ class Node:
             "mechanism",
             "measurement_error",
             "r2d2",
+            "categorical",
         }
         unknown = set(d) - known
         if unknown:
@@ -412,6 +456,7 @@ class Node:
             mechanism=Mechanism.from_dict(mechanism, mechanisms) if mechanism else None,
             measurement_error=d.get("measurement_error"),
             r2d2=R2D2(**r2d2) if r2d2 else None,
+            categorical=d.get("categorical"),
         )
 
 

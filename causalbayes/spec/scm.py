@@ -151,6 +151,16 @@ class SCM:
         return tuple(n for n in self.order if not self._nodes[n].latent)
 
     @property
+    def given(self) -> tuple[str, ...]:
+        """Nodes that are data the model conditions on, not modelled (see ``cb.Given``)."""
+        return tuple(n for n in self.order if self._nodes[n].is_given)
+
+    @property
+    def modelled(self) -> tuple[str, ...]:
+        """Nodes with a mechanism: observed ones are conditioned on, latent ones sampled."""
+        return tuple(n for n in self.order if not self._nodes[n].is_given)
+
+    @property
     def latent(self) -> tuple[str, ...]:
         return tuple(n for n in self.order if self._nodes[n].latent)
 

@@ -40,15 +40,18 @@ def minibatch_model(encoded: EncodedData, scales: Scales, batch_size: int) -> pm
             "minibatch ADVI needs every node observed (a latent node has one value per unit); "
             'fit with NUTS, or with method="advi" and batch_size=None (full data)'
         )
-    if encoded.exog:
+    if any(c not in scm.nodes for c in encoded.exog):
         raise SpecError(
             "minibatch ADVI does not handle Binomial trials columns yet; use batch_size=None"
         )
-    names = list(scm.observed)
+    names = list(scm.observed)  # given nodes too: each batch sees the same rows of every column
     batches = pm.Minibatch(*[encoded.values[v] for v in names], batch_size=batch_size)
-    batches = batches if isinstance(batches, list | tuple) else [batches]
-    model = build_model(scm, n=batch_size, scales=scales, exog={})
-    observed = pm.observe(model, dict(zip(names, batches, strict=True)))
+    batches = dict(
+        zip(names, batches if isinstance(batches, list | tuple) else [batches], strict=True)
+    )
+    given = {v: batches.pop(v) for v in scm.given}
+    model = build_model(scm, n=batch_size, scales=scales, exog=given)
+    observed = pm.observe(model, batches)
     with observed:
         likelihood = observed.logp(vars=observed.observed_RVs, sum=True)
         pm.Potential("minibatch_scale", (n / batch_size - 1.0) * likelihood)

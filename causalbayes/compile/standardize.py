@@ -1,0 +1,255 @@
+"""Sample a node's parameters on a standardized scale; keep the user's as exact functions of them.
+
+What is standardized, and why, is decided on the data side
+(:mod:`causalbayes.spec.standardization`).  Here each such parameter gets a free
+variable ``<param>.std`` (or a rotated block ``<node>.std.coefs``) whose prior
+is the user's prior (or the default) carried through the same linear map, and
+the user's parameter becomes a ``pm.Deterministic`` of it under its usual name.
+The posterior is the same as sampling the user's parameters directly; only the
+sampler's geometry changes.  Everything downstream (likelihood, ``pm.do``
+worlds, effects) reads the user's parameters.
+
+Location parameters (intercepts, cell means, first cutpoint, hurdle intercept)
+carry the default prior *at the data means of the numeric columns* (the centred
+intercept), in either parameterisation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from causalbayes.spec.default_priors import (
+    centred_location_prior,
+    column_scale,
+    noise_scale,
+    outcome_location_scale,
+)
+from causalbayes.spec.naming import param_name, std_dim
+from causalbayes.spec.priors import Prior
+from causalbayes.spec.scales import Scales
+from causalbayes.spec.scm import SCM
+from causalbayes.spec.standardization import (
+    LOCATION_FAMILIES,
+    coefficient_local,
+    location_local,
+    numeric_terms,
+    predictor_key,
+    predictors,
+    standardizable,
+)
+from causalbayes.spec.terms import Interaction, Linear, Spline
+
+STD_SUFFIX = ".std"
+BLOCK_LOCAL = "std.coefs"
+
+
+def transformed_prior(prior: Prior, scale: float, shift=0.0) -> tuple[str, dict] | None:
+    """PyMC name and arguments of the prior of ``(x - shift) / scale`` for ``x ~ prior``.
+
+    ``shift`` may be a tensor (it carries other parameters).  None when the
+    family is not closed under the map (Beta; a shift of a positive prior).
+    """
+    k = prior.kwargs
+    shifted = not (isinstance(shift, float | int) and shift == 0)
+    if prior.dist == "Normal":
+        return "Normal", {"mu": (k["mu"] - shift) / scale, "sigma": k["sigma"] / scale}
+    if prior.dist == "StudentT":
+        return "StudentT", {
+            "nu": k["nu"],
+            "mu": (k["mu"] - shift) / scale,
+            "sigma": k["sigma"] / scale,
+        }
+    if prior.dist == "Cauchy":
+        return "Cauchy", {"alpha": (k["alpha"] - shift) / scale, "beta": k["beta"] / scale}
+    if prior.dist == "Laplace":
+        return "Laplace", {"mu": (k["mu"] - shift) / scale, "b": k["b"] / scale}
+    if prior.dist == "Uniform":
+        return "Uniform", {
+            "lower": (k["lower"] - shift) / scale,
+            "upper": (k["upper"] - shift) / scale,
+        }
+    if shifted:
+        return None
+    scale_only = {
+        "HalfNormal": lambda: {"sigma": k["sigma"] / scale},
+        "HalfStudentT": lambda: {"nu": k["nu"], "sigma": k["sigma"] / scale},
+        "HalfCauchy": lambda: {"beta": k["beta"] / scale},
+        "Exponential": lambda: {"lam": k["lam"] * scale},
+        "Gamma": lambda: {"alpha": k["alpha"], "beta": k["beta"] * scale},
+        "InverseGamma": lambda: {"alpha": k["alpha"], "beta": k["beta"] / scale},
+        "LogNormal": lambda: {"mu": k["mu"] - math.log(scale), "sigma": k["sigma"]},
+    }
+    if prior.dist in scale_only:
+        return prior.dist, scale_only[prior.dist]()
+    return None
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Numeric coefficients ``beta_j = factor_j * (R^-1 theta)_j``, ``theta`` one free vector."""
+
+    local: str
+    coefficients: tuple[str, ...]
+    factors: tuple[float, ...]
+    r: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Location:
+    """``raw = m + sign * sum_j beta_j c_j + scale * free`` (centred location ``m + scale * free``)."""
+
+    local: str
+    m: float
+    scale: float
+    sign: float  # -1: the predictor adds the location; +1: it is compared to it (cutpoints)
+    centres: tuple[tuple[str, float], ...]  # (coefficient local, column mean)
+
+
+class ParameterPlan:
+    """How one node's parameters are created: plainly, scaled, rotated, or as centred locations."""
+
+    def __init__(self, scm: SCM, name: str, priors: dict[str, Prior], scales: Scales) -> None:
+        self.scm, self.name, self.priors, self.scales = scm, name, priors, scales
+        self.scaled: dict[str, float] = {}
+        self.blocks: list[_Block] = []
+        self.locations: list[_Location] = []
+        self.standardize = False
+        if not standardizable(scm, name):
+            return
+        self.standardize = scales.standardize
+        for hurdle in predictors(scm, name):
+            self._plan_predictor(hurdle)
+        if self.standardize and self._free("sigma"):
+            self._scale("sigma", noise_scale(scm, name, scales))
+
+    @property
+    def handled(self) -> set[str]:
+        """Locals this plan creates (the rest are created plainly from their priors)."""
+        out = set(self.scaled) | {loc.local for loc in self.locations}
+        for block in self.blocks:
+            out.update(block.coefficients)
+        return out
+
+    # -- planning --------------------------------------------------------------
+    def _free(self, local: str) -> bool:
+        kinds = dict(self.scm.nodes[self.name].parameter_locals())
+        return kinds.get(local) == "prior" and not self._prior(local).is_fixed
+
+    def _prior(self, local: str) -> Prior:
+        return self.priors[param_name(self.name, local)]
+
+    def _plan_predictor(self, hurdle: bool) -> None:
+        scm, name, scales = self.scm, self.name, self.scales
+        m, s = (0.0, 1.0) if hurdle else outcome_location_scale(scm, name, scales)
+        numeric = numeric_terms(scm, name, hurdle=hurdle)
+        location = location_local(scm, name, hurdle=hurdle)
+        if location is not None and self._free(location):
+            given = scm.nodes[name].prior_for(location)
+            if given is None or (self.standardize and given.dist in LOCATION_FAMILIES):
+                logit_scale = location in {"cutpoints.first", "hurdle.intercept"}
+                centres = tuple(
+                    (coefficient_local(t, hurdle=hurdle), scales[t.name].mean)
+                    for t in numeric
+                    if scales[t.name].mean != 0.0
+                )
+                self.locations.append(
+                    _Location(
+                        location,
+                        0.0 if logit_scale else m,
+                        1.0 if logit_scale else s,
+                        1.0 if location == "cutpoints.first" else -1.0,
+                        centres,
+                    )
+                )
+        if not self.standardize:
+            return
+        rotation = scales.rotations.get(predictor_key(name, hurdle=hurdle))
+        if rotation is not None:
+            terms = {t.name: t for t in numeric}
+            locals_ = tuple(coefficient_local(terms[t], hurdle=hurdle) for t in rotation.terms)
+            self.blocks.append(
+                _Block(
+                    f"hurdle.{BLOCK_LOCAL}" if hurdle else BLOCK_LOCAL,
+                    locals_,
+                    tuple(s / scales[t].sd for t in rotation.terms),
+                    rotation.matrix,
+                )
+            )
+        rotated = set(rotation.terms) if rotation is not None else set()
+        for term in numeric:
+            local = coefficient_local(term, hurdle=hurdle)
+            if term.name not in rotated and self._free(local):
+                self._scale(local, s / scales[term.name].sd)
+        if hurdle:
+            return
+        cell = scm.cell_means_parent(name)
+        for term in scm.nodes[name].terms:
+            categorical = isinstance(term, (Linear, Interaction)) and scm.term_is_categorical(term)
+            if term is cell or not (categorical or isinstance(term, Spline)):
+                continue
+            if self._free(term.name):
+                sd = column_scale(scm, term, scales)[1] if categorical else 1.0
+                self._scale(term.name, s / sd)
+
+    def _scale(self, local: str, factor: float) -> None:
+        if factor != 1.0 and transformed_prior(self._prior(local), factor) is not None:
+            self.scaled[local] = factor
+
+    # -- building (inside the model's context) ----------------------------------
+    def create_coefficients(self, dims: dict[str, tuple[str, ...]]) -> None:
+        """Free standardized variables and the user's coefficients (and sigma) from them."""
+        for local, factor in self.scaled.items():
+            name = param_name(self.name, local)
+            dist, kwargs = transformed_prior(self._prior(local), factor)
+            free = getattr(pm, dist)(name + STD_SUFFIX, **kwargs, dims=dims[local] or None)
+            pm.Deterministic(name, factor * free, dims=dims[local] or None)
+        for block in self.blocks:
+            self._create_block(block)
+
+    def _create_block(self, block: _Block) -> None:
+        # theta = R b with b the standardized coefficients, whose priors are independent Normals
+        mu, sd = [], []
+        for local, factor in zip(block.coefficients, block.factors, strict=True):
+            k = self._prior(local).kwargs
+            mu.append(k["mu"] / factor)
+            sd.append(k["sigma"] / factor)
+        r = block.r
+        cov = r @ np.diag(np.square(sd)) @ r.T
+        dim = std_dim(self.name, block.local)
+        pm.modelcontext(None).add_coord(dim, list(block.coefficients))
+        theta = pm.MvNormal(
+            param_name(self.name, block.local),
+            mu=r @ np.asarray(mu),
+            chol=np.linalg.cholesky(cov),
+            dims=dim,
+        )
+        b = pt.dot(np.linalg.inv(r), theta)  # R is small and well conditioned (checked when made)
+        for j, (local, factor) in enumerate(zip(block.coefficients, block.factors, strict=True)):
+            pm.Deterministic(param_name(self.name, local), factor * b[j])
+
+    def create_locations(self, params: dict, dims: dict[str, tuple[str, ...]]) -> None:
+        """Location parameters: centred priors, shifted by the coefficients they absorb."""
+        for loc in self.locations:
+            name = param_name(self.name, loc.local)
+            shift = loc.m + loc.sign * sum(params[c] * mean for c, mean in loc.centres)
+            given = self.scm.nodes[self.name].prior_for(loc.local)
+            if self.standardize:
+                if given is None:  # the default is stated for the centred location
+                    centred = centred_location_prior(self.scm, self.name, loc.local, self.scales)
+                    dist, kwargs = transformed_prior(centred, loc.scale, loc.m)
+                else:
+                    dist, kwargs = transformed_prior(given, loc.scale, shift)
+                free = getattr(pm, dist)(name + STD_SUFFIX, **kwargs, dims=dims[loc.local] or None)
+                pm.Deterministic(name, shift + loc.scale * free, dims=dims[loc.local] or None)
+            else:  # the default centred prior, written on the user's parameter
+                centred = centred_location_prior(self.scm, self.name, loc.local, self.scales)
+                dist, kwargs = transformed_prior(centred, 1.0, loc.m - shift)
+                getattr(pm, dist)(name, **kwargs, dims=dims[loc.local] or None)
+
+
+__all__ = ["BLOCK_LOCAL", "STD_SUFFIX", "ParameterPlan", "transformed_prior"]
