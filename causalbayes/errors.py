@@ -32,6 +32,15 @@ class FileFormatError(CausalBayesError, ValueError):
     """A saved artefact is not one causalbayes wrote, or is from an unknown version."""
 
 
+class ArgumentError(CausalBayesError, TypeError, ValueError):
+    """A function argument is invalid: an unknown keyword, a wrong type or a value out of range.
+
+    It subclasses both ``TypeError`` (what Python raises for an unknown keyword or
+    a wrong type) and ``ValueError`` (a value out of range), so either ``except``
+    clause catches it, whichever way the mistake is classified.
+    """
+
+
 class MissingDependencyError(CausalBayesError, ImportError):
     """An optional dependency is needed; the message names the extra to install."""
 
