@@ -79,7 +79,7 @@ def leftovers(folder: Path, kind: str | None = None) -> list[Path]:
     prefixes = tuple(f"{_stem(folder)}{k}-" for k in kinds)
     try:
         names = os.listdir(folder.parent)
-    except FileNotFoundError:
+    except OSError:  # no parent, or one we may not list: nothing of ours can be there
         return []
     return sorted(folder.parent / n for n in names if n.startswith(prefixes))
 
