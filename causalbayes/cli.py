@@ -48,8 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success.  Bad arguments exit through argparse
-        (status 2).
+        Exit status: 0 on success, 1 when causalbayes refuses the run (e.g. a
+        sampler that is not installed; the message goes to stderr).  Bad
+        arguments exit through argparse (status 2).
 
     Examples
     --------
@@ -80,25 +81,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
-    value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
+#: Largest values the demo accepts: beyond them it would run for days or exhaust memory
+#: (a 1e23-unit simulation used to end in an OverflowError traceback).
+MAX_UNITS = 10_000_000
+MAX_DRAWS = 1_000_000
+MAX_CHAINS = 64
 
 
-def _non_negative_int(text: str) -> int:
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return value
+def _whole_number(minimum: int, maximum: int | None = None):
+    """An argparse type: a whole number in [minimum, maximum]; ``1e3`` is read as 1000."""
+
+    def parse(text: str) -> int:
+        value = _int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, got {text!r}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum:,}, got {text!r}")
+        return value
+
+    return parse
 
 
 def _int(text: str) -> int:
     try:
         return int(text)
     except ValueError:
+        pass
+    try:
+        value = float(text)  # scientific notation: 1e3
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value.is_integer()):
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    return int(value)
 
 
 def _add_demo(commands) -> None:
@@ -109,16 +124,28 @@ def _add_demo(commands) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     demo.add_argument(
-        "--n", type=_positive_int, default=1000, help="number of simulated units (default 1000)"
+        "--n",
+        type=_whole_number(1, MAX_UNITS),
+        default=1000,
+        help="number of simulated units (default 1000)",
     )
     demo.add_argument(
-        "--draws", type=_positive_int, default=1000, help="posterior draws per chain (default 1000)"
+        "--draws",
+        type=_whole_number(1, MAX_DRAWS),
+        default=1000,
+        help="posterior draws per chain (default 1000)",
     )
     demo.add_argument(
-        "--tune", type=_non_negative_int, default=1000, help="tuning steps per chain (default 1000)"
+        "--tune",
+        type=_whole_number(0, MAX_DRAWS),
+        default=1000,
+        help="tuning steps per chain (default 1000)",
     )
     demo.add_argument(
-        "--chains", type=_positive_int, default=4, help="number of chains (default 4)"
+        "--chains",
+        type=_whole_number(1, MAX_CHAINS),
+        default=4,
+        help="number of chains (default 4)",
     )
     demo.add_argument(
         "--sampler",
@@ -128,7 +155,7 @@ def _add_demo(commands) -> None:
     )
     demo.add_argument(
         "--seed",
-        type=_non_negative_int,
+        type=_whole_number(0),
         default=2,
         help="random seed of the simulation and the sampler (default 2)",
     )
@@ -140,6 +167,16 @@ def _add_demo(commands) -> None:
 
 # -- demo ----------------------------------------------------------------------
 def _demo_command(args: argparse.Namespace) -> int:
+    from causalbayes.errors import CausalBayesError
+
+    try:
+        return _run_demo_command(args)
+    except CausalBayesError as err:  # a typed refusal is a message, not a traceback
+        print(f"causalbayes demo: error: {err}", file=sys.stderr)
+        return 1
+
+
+def _run_demo_command(args: argparse.Namespace) -> int:
     settings = {
         "n": args.n,
         "draws": args.draws,

@@ -36,6 +36,15 @@ class DiagnosticsError(CausalBayesError, RuntimeError):
     """A result was asked of a fit whose sampler diagnostics failed, with ``diagnostics="raise"``."""
 
 
+class ArgumentError(CausalBayesError, TypeError, ValueError):
+    """A function argument is invalid: an unknown keyword, a wrong type or a value out of range.
+
+    It subclasses both ``TypeError`` (what Python raises for an unknown keyword or
+    a wrong type) and ``ValueError`` (a value out of range), so either ``except``
+    clause catches it, whichever way the mistake is classified.
+    """
+
+
 class MissingDependencyError(CausalBayesError, ImportError):
     """An optional dependency is needed; the message names the extra to install."""
 

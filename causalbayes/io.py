@@ -6,18 +6,26 @@ A saved fit is a folder with three files:
     Plain JSON: ``format`` (``"causalbayes.fit"``), ``version``, the
     ``causalbayes_version`` that wrote it, the ``scm`` (``SCM.to_dict()``),
     the data ``scales`` behind the default priors, the sampler
-    ``diagnostics``, the ``sampler`` name and a description of the ``data``
+    ``diagnostics``, the ``sampler`` name, a description of the ``data``
     columns (name and kind: ``float``, ``int``, ``bool`` or ``categorical``
-    with its categories).
+    with its categories), and a manifest: ``files`` (SHA-256 and size of
+    ``posterior.nc`` and ``data.nc``) and ``content_sha256`` (of fit.json's
+    own content).
 ``posterior.nc``
     The ``InferenceData`` (posterior and sample stats), netCDF via h5netcdf.
 ``data.nc``
     The data frame as an xarray Dataset with one variable per column over the
     dim ``unit``; categorical columns are stored as their labels (strings).
 
+A save is all or nothing (:mod:`causalbayes.atomic`): the files are written
+into a hidden sibling folder that replaces the old one by renames, so a save
+killed at any instant leaves the old fit or the new one, never a mix; the
+next save or load settles any leftover.
+
 Loading runs nothing from the files: no pickle, no ``eval``; JSON is parsed
-strictly and every part is validated before a :class:`Fit` is built.  Floats
-come back as float64, ints as int64 and categorical columns as a pandas
+strictly and every part is validated and cross-checked (``_io_checks.py``)
+before a :class:`Fit` is built; a save refuses what a load would refuse.
+Floats come back as float64, ints as int64 and categorical columns as a pandas
 Categorical with the saved categories; the row index becomes a
 ``RangeIndex`` (the model never uses it).  Data column names containing
 ``/`` (not allowed in HDF5 names; possible for a Binomial trials column) or
@@ -28,7 +36,7 @@ loaded fit keep the real names.  Parameter names (``coating.dilution``,
 
 from __future__ import annotations
 
-import json
+import contextlib
 import math
 import os
 import warnings
@@ -42,23 +50,33 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from causalbayes.errors import CausalBayesError, DataError, FileFormatError, SpecError
+from causalbayes import _io_checks as checks
+from causalbayes import atomic
+from causalbayes._io_checks import DATA_FILE, FIT_FILE, POSTERIOR_FILE
+from causalbayes.errors import (
+    ArgumentError,
+    CausalBayesError,
+    DataError,
+    FileFormatError,
+    SpecError,
+)
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
-from causalbayes.spec.data import MISSING_OPTIONS, encode_data
+from causalbayes.inference.samplers import SAMPLERS
+from causalbayes.spec.data import MISSING_OPTIONS, EncodedData, encode_data
 from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.naming import UNIT_DIM, contrasts_dim, groups_dim, levels_dim
-from causalbayes.spec.scales import Scales, columns_from_dict
+from causalbayes.spec.naming import UNIT_DIM
+from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM
 
 FIT_FORMAT = "causalbayes.fit"
+# Version 2: standardized sampling (the scales hold centres, rotations and the switch).
 FIT_VERSION = 2
-# Version 1 stored only column scales (its fits sampled the parameters unstandardized).
-READABLE_VERSIONS = (1, 2)
-FIT_FILE = "fit.json"
-POSTERIOR_FILE = "posterior.nc"
-DATA_FILE = "data.nc"
+FILES = (FIT_FILE, POSTERIOR_FILE, DATA_FILE)
 ENGINE = "h5netcdf"
+#: ``sampler`` values a saved fit may carry: the backends, and "truth" (the one-draw
+#: fit of the true parameters that recovery studies build).
+KNOWN_SAMPLERS = (*SAMPLERS, "truth")
 _DIAGNOSTICS_FIELDS = {
     "divergences": int,
     "rhat_max": float,
@@ -73,24 +91,36 @@ _KINDS = ("float", "int", "bool", "categorical")
 def save_fit(fit: Fit, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Save ``fit`` to the folder ``path``: ``fit.json``, ``posterior.nc``, ``data.nc``.
 
+    The save is all or nothing: everything is written into a hidden sibling
+    folder (``.NAME.cb-new-...``) that then replaces ``path`` by renames.  If
+    it fails or the process is killed, ``path`` still holds the old fit (or,
+    for a kill between the two renames, the old folder waits under
+    ``.NAME.cb-old-...`` and the next save or load puts it back).
+
     Parameters
     ----------
     fit : Fit
     path : str or path-like
-        The folder to write; created (with its parents) when missing.
+        The folder to write; its parents are created when missing.  Saving
+        needs write access to the folder's parent (the new folder is made
+        beside the old one).  A symbolic link is followed: its target is replaced.
     overwrite : bool
         Replace a fit already saved there.  Without it, an existing non-empty
-        folder is refused.  Files other than the three above are left alone.
+        folder is refused.  Files other than the three above are kept (linked
+        into the new folder).
 
     Returns
     -------
     Path
-        The folder.
+        The folder, as given.
 
     Raises
     ------
     FileFormatError
-        ``path`` is a file, or a non-empty folder and ``overwrite`` is False.
+        ``path`` is a file, the current folder (or one above it), or a
+        non-empty folder and ``overwrite`` is False; or the fit holds
+        something a load would refuse (a posterior with non-finite values or
+        values outside a parameter's support, an unknown sampler).
     DataError
         A data column has a type that cannot be saved (e.g. datetimes).
 
@@ -102,42 +132,80 @@ def save_fit(fit: Fit, path: str | os.PathLike, *, overwrite: bool = False) -> P
     """
     if not isinstance(fit, Fit):
         raise TypeError(f"save_fit expects a causalbayes Fit, got {type(fit).__name__}")
-    folder = Path(path)
-    _check_target(folder, overwrite)
+    given, folder = _paths(path, "save a fit to")
     columns, data = _data_to_dataset(fit.data)
-    text = _dumps(_fit_json(fit, columns))
-    folder.mkdir(parents=True, exist_ok=True)
+    _check_savable(fit)  # a save never writes what a load would refuse
+    meta = _fit_json(fit, columns)
     writers = {
-        POSTERIOR_FILE: lambda tmp: fit.idata.to_netcdf(str(tmp), engine=ENGINE),
-        DATA_FILE: lambda tmp: data.to_netcdf(tmp, engine=ENGINE),
-        FIT_FILE: lambda tmp: tmp.write_text(text, encoding="utf-8"),
+        POSTERIOR_FILE: lambda target: fit.idata.to_netcdf(str(target), engine=ENGINE),
+        DATA_FILE: lambda target: data.to_netcdf(target, engine=ENGINE),
+        # last: it records the checksums of the two files above
+        FIT_FILE: lambda target: target.write_text(_sealed(meta, target.parent), encoding="utf-8"),
     }
-    _write_all(folder, writers)
-    return folder
-
-
-def _check_target(folder: Path, overwrite: bool) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise FileFormatError(
-            f"cannot save a fit to {str(folder)!r}: it exists and is not a folder"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        atomic.replace_folder(
+            folder, writers, check=lambda: _check_target(folder, str(given), overwrite)
         )
+    except OSError as err:
+        err.add_note(
+            f"causalbayes: saving {str(given)!r} writes a new folder beside it in "
+            f"{str(folder.parent)!r} and swaps it in; the old fit, if any, is unchanged"
+        )
+        raise
+    return given
+
+
+def _paths(path: Any, doing: str) -> tuple[Path, Path]:
+    """The path as given, and the real folder it names (symbolic links resolved)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError(
+            f"cannot {doing} {path!r}: path must be a str or path-like naming a folder, "
+            f"got {type(path).__name__}"
+        )
+    given = Path(path)
+    folder = Path(os.path.realpath(given))
+    if folder.parent == folder:
+        raise FileFormatError(f"cannot {doing} {str(given)!r}: it is the root folder")
+    return given, folder
+
+
+def _check_target(folder: Path, shown: str, overwrite: bool) -> None:
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise FileFormatError(f"cannot save a fit to {shown!r}: it exists and is not a folder")
     if folder.is_dir() and any(folder.iterdir()) and not overwrite:
         raise FileFormatError(
-            f"folder {str(folder)!r} exists and is not empty; pass overwrite=True to replace the fit saved there"
+            f"folder {shown!r} exists and is not empty; pass overwrite=True to replace the fit saved there"
+        )
+    cwd = Path(os.path.realpath(os.getcwd()))
+    if folder.is_dir() and (cwd == folder or folder in cwd.parents):
+        # the swap renames the folder away: this process would be left in a deleted folder
+        raise FileFormatError(
+            f"cannot save a fit to {shown!r}: it is the current folder or contains it; "
+            "save to a subfolder, or change folder first"
         )
 
 
-def _write_all(folder: Path, writers: Mapping[str, Any]) -> None:
-    """Write every file under a temporary name first, then move them all into place."""
-    temporary = {name: folder / f".{name}.tmp" for name in writers}
+def _sealed(meta: dict[str, Any], folder: Path) -> str:
+    """fit.json's text with the manifest: checksums of the files written, then of itself."""
+    content = {**meta, "files": checks.manifest(folder)}
+    content[checks.CONTENT_KEY] = checks.content_digest(content)
+    return checks.dumps(content)
+
+
+def _check_savable(fit: Fit) -> None:
+    if fit.sampler not in KNOWN_SAMPLERS:
+        raise FileFormatError(
+            f"cannot save a fit whose sampler is {fit.sampler!r}: a load accepts one of {list(KNOWN_SAMPLERS)}"
+        )
     try:
-        for name, write in writers.items():
-            write(temporary[name])
-        for name, tmp in temporary.items():
-            os.replace(tmp, folder / name)
-    finally:
-        for tmp in temporary.values():
-            tmp.unlink(missing_ok=True)
+        encoded = encode_data(fit.scm, fit.data, missing=fit.missing)
+    except CausalBayesError as err:
+        raise FileFormatError(f"cannot save this fit: its data do not fit its SCM: {err}") from err
+    try:
+        _check_posterior(fit.scm, fit.scales, fit.posterior, encoded, fit.diagnostics)
+    except FileFormatError as err:
+        raise FileFormatError(f"cannot save this fit, a load would refuse it: {err}") from err
 
 
 def _fit_json(fit: Fit, columns: list[dict[str, Any]]) -> dict[str, Any]:
@@ -172,11 +240,6 @@ def _diagnostics_out(diagnostics: Diagnostics) -> dict[str, Any]:
     }
     out["worst"] = [[name, _float_out(r), _float_out(e)] for name, r, e in diagnostics.worst]
     return out
-
-
-def _dumps(content: dict[str, Any]) -> str:
-    # allow_nan=False: strict JSON (non-finite floats are already encoded by _float_out)
-    return json.dumps(content, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
 
 
 def _float_out(value: float) -> float | str | None:
@@ -282,19 +345,31 @@ def load_fit(path: str | os.PathLike, *, mechanisms: Mapping[str, Any] | None = 
     >>> fit = cb.load("coating-fit")  # doctest: +SKIP
     >>> fit.ate("dilution", "coating")  # doctest: +SKIP
     """
-    folder = Path(path)
+    given, folder = _paths(path, "load a fit from")
+    # shared lock: no save swaps the folder while it is read (exclusive when leftovers
+    # of a killed save must be settled first)
+    dirty = bool(atomic.leftovers(folder))
+    with atomic.locked(folder.parent, exclusive=dirty):
+        if dirty:
+            with contextlib.suppress(OSError):  # read-only place: read the backup instead
+                atomic.recover(folder)
+        return _load(given, atomic.locate(folder), mechanisms)
+
+
+def _load(given: Path, folder: Path, mechanisms: Mapping[str, Any] | None) -> Fit:
     if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
+        what = "is not a folder" if os.path.lexists(folder) else "does not exist"
         raise FileFormatError(
-            f"cannot load a fit from {str(folder)!r}: it {what}; a saved fit is a folder written by save_fit"
+            f"cannot load a fit from {str(given)!r}: it {what}; a saved fit is a folder written by save_fit"
         )
     meta = _read_fit_json(folder / FIT_FILE)
     _check_mechanisms(meta, mechanisms)
     scm, scales, diagnostics, sampler, missing, columns, n_rows = _parse_meta(meta, mechanisms)
     data = _read_data(folder / DATA_FILE, columns, n_rows)
     idata = _read_posterior(folder / POSTERIOR_FILE)
-    _check_data(scm, data, missing)
-    _check_posterior(scm, scales, idata.posterior, n_rows)
+    encoded = _check_data(scm, data, missing)
+    _check_posterior(scm, scales, idata.posterior, encoded, diagnostics)
+    checks.check_manifest(meta, folder)  # last: the checks above say what is wrong
     return Fit(
         scm=scm,
         data=data,
@@ -332,10 +407,14 @@ def _read_fit_json(file: Path) -> dict[str, Any]:
             f"{str(file)!r} is missing: {str(file.parent)!r} is not a saved causalbayes fit"
         )
     try:
-        meta = json.loads(file.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+        meta = checks.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise FileFormatError(
             f"{FIT_FILE} in {str(file.parent)!r} is not valid JSON: {err}"
+        ) from err
+    except RecursionError as err:  # nesting deeper than Python's stack
+        raise FileFormatError(
+            f"{FIT_FILE} in {str(file.parent)!r} is nested too deeply to be a saved fit"
         ) from err
     if not isinstance(meta, dict) or meta.get("format") != FIT_FORMAT:
         found = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
@@ -352,33 +431,35 @@ def _read_fit_json(file: Path) -> dict[str, Any]:
         raise FileFormatError(
             f"{FIT_FILE} has version {version} (written by causalbayes {written_by}); this causalbayes reads version {FIT_VERSION}: upgrade causalbayes"
         )
-    if version not in READABLE_VERSIONS:
+    if version != FIT_VERSION:
         raise FileFormatError(
             f"{FIT_FILE} has version {version}; this causalbayes reads version {FIT_VERSION}"
         )
     return meta
 
 
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _parse_meta(meta: dict[str, Any], mechanisms: Mapping[str, Any] | None = None):
     try:
+        checks.check_scm_fields(meta["scm"])
         scm = SCM.from_dict(meta["scm"], mechanisms=mechanisms)
-        scales = _parse_scales(meta["scales"], meta["version"])
+        checks.check_scm_reads_back(meta["scm"], scm)
+        scales = _parse_scales(meta["scales"])
         diagnostics = _parse_diagnostics(meta["diagnostics"])
         sampler = meta["sampler"]
-        if not isinstance(sampler, str):
-            raise ValueError(f"sampler must be a string, got {sampler!r}")
+        if sampler not in KNOWN_SAMPLERS:
+            raise ValueError(f"sampler must be one of {list(KNOWN_SAMPLERS)}, got {sampler!r}")
         missing = meta.get("missing", "raise")
         if missing not in MISSING_OPTIONS:
             raise ValueError(f"missing must be one of {list(MISSING_OPTIONS)}, got {missing!r}")
         columns, n_rows = _parse_columns(meta["data"])
     except KeyError as err:
         raise FileFormatError(f"{FIT_FILE} lacks the entry {err.args[0]!r}") from err
+    except FileFormatError:
+        raise
     except (CausalBayesError, TypeError, ValueError, AttributeError) as err:
         raise FileFormatError(f"{FIT_FILE} is malformed: {err}") from err
+    except RecursionError as err:
+        raise FileFormatError(f"{FIT_FILE} is malformed: nested too deeply") from err
     return scm, scales, diagnostics, sampler, missing, columns, n_rows
 
 
@@ -392,9 +473,7 @@ def _float_in(value: Any) -> float:
     return float(value)
 
 
-def _parse_scales(d: Any, version: int) -> Scales:
-    if version == 1:  # column scales only
-        return Scales(columns_from_dict(_parse_columns_scales(d)))
+def _parse_scales(d: Any) -> Scales:
     if not isinstance(d, dict) or set(d) != {"columns", "standardize", "rotations"}:
         raise ValueError("scales must have exactly the fields columns, standardize, rotations")
     if not isinstance(d["standardize"], bool):
@@ -561,69 +640,25 @@ def _read_posterior(file: Path) -> az.InferenceData:
     return idata
 
 
-def _check_data(scm: SCM, data: pd.DataFrame, missing: str) -> None:
+def _check_data(scm: SCM, data: pd.DataFrame, missing: str) -> EncodedData:
     try:
-        encode_data(scm, data, missing=missing)
+        return encode_data(scm, data, missing=missing)
     except CausalBayesError as err:
         raise FileFormatError(f"{DATA_FILE} does not fit the saved SCM: {err}") from err
 
 
-def _check_posterior(scm: SCM, scales: Scales, posterior: xr.Dataset, n_rows: int) -> None:
-    if "chain" not in posterior.dims or "draw" not in posterior.dims:
-        raise FileFormatError(
-            f"{POSTERIOR_FILE}: the posterior needs dims chain and draw, found {list(posterior.dims)}"
-        )
-    priors = resolved_priors(scm, scales)
-    labels = _dim_labels(scm)
-    for p in scm.parameters():
-        if p.kind == "derived" and p.name not in posterior.data_vars:
-            continue  # recomputable from the free variables; effects never read it
-        if p.kind != "prior" or not priors[p.name].is_fixed:
-            _check_variable(
-                posterior, p.name, p.dims, {d: labels[d] for d in p.dims if d in labels}
-            )
-    for name in scm.latent:
-        _check_variable(posterior, name, (UNIT_DIM,), {UNIT_DIM: list(range(n_rows))})
-
-
-def _dim_labels(scm: SCM) -> dict[str, list[str]]:
-    """Coordinate labels of the level and contrast dims of every categorical node."""
-    labels = {}
-    for name in scm.order:
-        levels = scm[name].levels
-        if levels is not None:
-            labels[levels_dim(name)] = list(levels)
-            labels[contrasts_dim(name)] = list(levels[1:])
-        for key, group_levels in scm[name].group_levels:
-            labels[groups_dim(key)] = list(group_levels)
-    return labels
-
-
-def _check_variable(
-    posterior: xr.Dataset, name: str, dims: tuple[str, ...], labels: dict[str, list]
+def _check_posterior(
+    scm: SCM, scales: Scales, posterior: xr.Dataset, encoded: EncodedData, diagnostics: Diagnostics
 ) -> None:
-    if name not in posterior.data_vars:
-        raise FileFormatError(
-            f"{POSTERIOR_FILE}: the posterior lacks {name!r}, a parameter of the saved SCM"
-        )
-    var = posterior[name]
-    if var.dims != ("chain", "draw", *dims):
-        raise FileFormatError(
-            f"{POSTERIOR_FILE}: {name!r} has dims {var.dims}, expected {('chain', 'draw', *dims)}"
-        )
-    for dim, expected in labels.items():
-        if var.sizes[dim] != len(expected):
-            raise FileFormatError(
-                f"{POSTERIOR_FILE}: {name!r} has {var.sizes[dim]} entries along {dim!r}, expected {len(expected)}"
-            )
-        if (
-            dim != UNIT_DIM
-            and dim in var.coords
-            and [str(v) for v in var.coords[dim].values] != expected
-        ):
-            raise FileFormatError(
-                f"{POSTERIOR_FILE}: {name!r} is labelled {list(var.coords[dim].values)} along {dim!r}, expected {expected}"
-            )
+    imputed = {node: int(mask.sum()) for node, mask in encoded.missing.items() if mask.any()}
+    checks.check_posterior(
+        scm,
+        resolved_priors(scm, scales),
+        posterior,
+        n_rows=encoded.n,
+        imputed=imputed,
+        diagnostics=diagnostics,
+    )
 
 
 __all__ = ["load_fit", "save_fit"]

@@ -46,7 +46,10 @@ def make_fit(
     posterior, dims = {}, {}
     for p in resolved.parameters():
         if not priors[p.name].is_fixed:
-            posterior[p.name] = rng.normal(size=(chains, draws, *(len(coords[d]) for d in p.dims)))
+            draws_ = rng.normal(size=(chains, draws, *(len(coords[d]) for d in p.dims)))
+            # scales must be positive: a load refuses draws outside a parameter's support
+            positive = p.local in {"sigma", "alpha", "phi", "nu"} or p.local.endswith(".sd")
+            posterior[p.name] = np.abs(draws_) + 0.1 if positive else draws_
             dims[p.name] = list(p.dims)
     for name in resolved.latent:
         posterior[name] = rng.normal(size=(chains, draws, len(data)))

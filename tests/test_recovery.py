@@ -310,3 +310,74 @@ def test_degenerate_and_skewed_posteriors_are_summarised_and_drawn():
     assert result.plot("estimates", quantities=["skewed", "cf"]).axes  # mean outside its interval
     assert result.plot("contraction").axes
     matplotlib.pyplot.close("all")
+
+
+# -- a damaged cache -------------------------------------------------------------------------
+
+
+def test_damaged_simulation_files_are_run_again_and_overwritten(tmp_path, monkeypatch):
+    ran = []
+
+    def run(study, index):
+        ran.append(index)
+        return fake_record(index)
+
+    monkeypatch.setattr(execution, "run_simulation", run)
+    s = study()
+    execution.run_study(s, 7, workers=1, cache=tmp_path, progressbar=False)
+    assert ran == list(range(7))
+    wrong_index = fake_record(4)
+    bad_rank = fake_record(5)
+    bad_rank["quantities"][0]["rank"] = "7"
+    damaged = {
+        0: "[]",
+        1: json.dumps({"version": 1, "sim": 1}),  # no quantities
+        2: json.dumps({**fake_record(2), "quantities": "a"}),
+        3: json.dumps(wrong_index),  # the record of another simulation
+        4: "\x00\xff garbage",
+        5: json.dumps(bad_rank),
+    }
+    for index, text in damaged.items():
+        (tmp_path / f"sim-{index:06d}.json").write_text(text, encoding="utf-8", errors="ignore")
+    (tmp_path / "sim-000002.json").with_suffix(".part").write_text("{")  # a cut-short write
+    ran.clear()
+    records = execution.run_study(s, 7, workers=1, cache=tmp_path, progressbar=False)
+    assert sorted(ran) == [0, 1, 2, 3, 4, 5]  # 6 was whole: not run again
+    assert records == [fake_record(i) for i in range(7)]
+    for index in range(7):
+        saved = json.loads((tmp_path / f"sim-{index:06d}.json").read_text(encoding="utf-8"))
+        assert saved == fake_record(index)
+    assert execution._Cache(tmp_path, s).load() == {i: fake_record(i) for i in range(7)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"key": "0123', "[]", '{"kind": "recovery"}', "", '{"key": 5}'],
+    ids=["truncated", "list", "no-key", "empty", "key-type"],
+)
+def test_a_damaged_study_file_is_refused_with_the_way_out(tmp_path, text):
+    (tmp_path / "study.json").write_text(text, encoding="utf-8")
+    with pytest.raises(cb.FileFormatError, match="damaged study.json") as info:
+        execution.run_study(study(), 2, workers=1, cache=tmp_path, progressbar=False)
+    assert "delete the folder to start over, or pass a new cache folder" in str(info.value)
+
+
+def test_a_cache_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "cache").write_text("x")
+    with pytest.raises(cb.FileFormatError, match="is a file, not a folder"):
+        execution.run_study(study(), 2, workers=1, cache=tmp_path / "cache", progressbar=False)
+
+
+def test_real_records_are_read_back_from_the_cache(tmp_path, monkeypatch):
+    """What run_simulation writes passes the cache's checks (else every resume would rerun)."""
+    s = study(queries=[cb.Query("ate", "dilution", "coating")])
+
+    def fitter(scm, data, seed):  # the truth as a "posterior": no MCMC
+        compiled = _compiled(s)
+        return compiled.truth_fit(compiled.simulate(s.seeds(0)["simulate"]), data)
+
+    s = Study(**{**s.__dict__, "fitter": fitter, "thin_to": 1})
+    first = execution.run_study(s, 2, workers=1, cache=tmp_path, progressbar=False)
+    monkeypatch.setattr(execution, "run_simulation", lambda *a: pytest.fail("ran again"))
+    again = execution.run_study(s, 2, workers=1, cache=tmp_path, progressbar=False)
+    assert json.loads(json.dumps(again)) == json.loads(json.dumps(first))

@@ -14,7 +14,8 @@ from causalbayes.compile.standardize import BLOCK_LOCAL, STD_SUFFIX
 from causalbayes.errors import DataError
 from causalbayes.inference.diagnostics import diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
-from causalbayes.inference.samplers import SAMPLERS, resolve_sampler
+from causalbayes.inference.options import _check_fit_options
+from causalbayes.inference.samplers import SAMPLERS
 from causalbayes.spec.data import EncodedData
 from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM
@@ -54,8 +55,8 @@ def fit(
         NUTS settings; all chains run in parallel (processes for ``"pymc"``,
         at most ``cores`` = one per CPU; threads for nutpie; CPU devices for JAX).
     target_accept : float
-        Raise towards 0.95 when the sampler reports divergences.
-    random_seed : int, optional
+        Strictly between 0 and 1; raise towards 0.95 when the sampler reports divergences.
+    random_seed : int, numpy.random.Generator or None
     sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "advi"}
         ``"auto"`` (default): PyMC's NUTS below 5,000 rows; from there nutpie
         when installed (``pip install "causalbayes[nutpie]"``), else PyMC's NUTS —
@@ -75,7 +76,20 @@ def fit(
         becomes a latent variable ``<node>.missing`` sampled with the rest
         (continuous families only; nothing is dropped).
     **sample_kwargs
-        Passed to the backend (``pm.sample`` for the NUTS samplers).
+        Passed to the backend; each accepts only the keywords listed in
+        :data:`causalbayes.inference.options.BACKEND_OPTIONS` (``"pymc"``:
+        ``pm.sample``'s ``init``, ``initvals``, ``max_treedepth``, ...;
+        ``"nutpie"``, ``"numpyro"``, ``"blackjax"``: ``nuts_sampler_kwargs``, ...;
+        ``"advi"``: ``batch_size``, ``iterations``, ``learning_rate``).
+
+    Raises
+    ------
+    ArgumentError
+        Before anything is compiled: ``draws``/``chains`` not a whole number
+        >= 1, ``tune`` not one >= 0, ``target_accept`` outside (0, 1), a
+        ``random_seed`` that is not a whole number >= 0, a Generator or None,
+        or a keyword the backend does not take (with the valid ones and the
+        closest match).  A ``TypeError`` and a ``ValueError``.
 
     Examples
     --------
@@ -86,7 +100,17 @@ def fit(
     >>> fit = scm.fit(df, sampler="nutpie", random_seed=1)  # doctest: +SKIP
     >>> big = scm.fit(df, sampler="advi", batch_size=500, random_seed=1)  # doctest: +SKIP
     """
-    info = resolve_sampler(sampler, n_rows=len(data) if hasattr(data, "__len__") else None)
+    info = _check_fit_options(
+        sampler=sampler,
+        n_rows=len(data) if hasattr(data, "__len__") else None,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        cores=cores,
+        target_accept=target_accept,
+        random_seed=random_seed,
+        extra=sample_kwargs,
+    )
     run = info.load()
     encoded, scales, model = model_for_data(scm, data, missing=missing)
     if info.exact:

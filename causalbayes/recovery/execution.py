@@ -16,7 +16,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from causalbayes.errors import CausalBayesError, DataError
+from causalbayes.errors import CausalBayesError, DataError, FileFormatError
 from causalbayes.recovery.study import RECORD_VERSION, Study, run_simulation
 
 
@@ -118,39 +118,124 @@ def _run(study: Study, index: int) -> dict:
 
 
 class _Cache:
-    """One JSON file per finished simulation, in a folder owned by one study."""
+    """One JSON file per finished simulation, in a folder owned by one study.
+
+    Nothing in the folder is trusted: a simulation file that does not hold a whole,
+    well-formed record of this study (cut short, ``[]``, a field missing or of the
+    wrong type, another index) is ignored, so that simulation runs again and its
+    file is overwritten.  A damaged ``study.json`` cannot be repaired (it says whose
+    folder this is), so it is refused with the way out.
+    """
 
     def __init__(self, folder: Path, study: Study) -> None:
         self.folder = folder
         self.key = study.key()
+        self.levels = len(study.levels)
+        self.max_rank = study.thin_to
+        if folder.exists() and not folder.is_dir():
+            raise FileFormatError(
+                f"cache {str(folder)!r} is a file, not a folder; pass a folder path as cache="
+            )
         folder.mkdir(parents=True, exist_ok=True)
         marker = folder / "study.json"
         if marker.exists():
-            saved = json.loads(marker.read_text())
-            if saved.get("key") != self.key:
+            if self._saved_key(marker) != self.key:
                 raise DataError(
                     f"cache folder {str(folder)!r} belongs to another study (different SCM, truth, "
                     "settings or seed); pass a new folder, or delete this one to start over"
                 )
         else:
-            marker.write_text(json.dumps({"key": self.key, "kind": study.kind}))
+            _write_atomically(marker, json.dumps({"key": self.key, "kind": study.kind}))
+
+    def _saved_key(self, marker: Path) -> str:
+        try:
+            saved = json.loads(marker.read_text(encoding="utf-8"))
+            problem = None if isinstance(saved, dict) else f"it holds a {type(saved).__name__}"
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+            problem = f"it is not readable JSON: {err}"
+        if problem is None and not isinstance(saved.get("key"), str):
+            problem = "it has no study key"
+        if problem is not None:
+            raise FileFormatError(
+                f"cache folder {str(self.folder)!r} has a damaged study.json ({problem}), so "
+                "whose simulations it holds is unknown; delete the folder to start over, "
+                "or pass a new cache folder"
+            )
+        return saved["key"]
 
     def load(self) -> dict[int, dict]:
         out = {}
         for path in sorted(self.folder.glob("sim-*.json")):
+            index = _index_of(path)
             try:
-                record = json.loads(path.read_text())
-            except json.JSONDecodeError:
-                continue  # a write cut short by the interruption: run it again
-            if record.get("version") == RECORD_VERSION:
-                out[int(record["sim"])] = record
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+                continue  # a write cut short, or garbage: run it again
+            if index is not None and self._is_record(record, index):
+                out[index] = record
         return out
 
+    def _is_record(self, record: Any, index: int) -> bool:
+        """A whole record of simulation ``index`` that the results code can read."""
+        if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
+            return False
+        if not (_is_int(record.get("sim")) and record["sim"] == index):
+            return False
+        if not (_is_int(record.get("divergences")) and _is_number(record.get("seconds"))):
+            return False
+        if not all(_is_number(record.get(k), none=True) for k in ("rhat_max", "ess_bulk_min")):
+            return False
+        quantities = record.get("quantities")
+        return (
+            isinstance(quantities, list)
+            and bool(quantities)
+            and all(self._is_quantity(q) for q in quantities)
+        )
+
+    def _is_quantity(self, q: Any) -> bool:
+        if not isinstance(q, dict) or not isinstance(q.get("quantity"), str):
+            return False
+        if q.get("kind") not in ("parameter", "query"):
+            return False
+        if not all(_is_number(q.get(k)) for k in ("truth", "mean", "sd")):
+            return False
+        if not _is_number(q.get("prior_sd"), none=True):
+            return False
+        rank = q.get("rank")
+        if not (_is_int(rank) and 0 <= rank <= self.max_rank):
+            return False
+        intervals = q.get("intervals")
+        return (
+            isinstance(intervals, list)
+            and len(intervals) == self.levels
+            and all(
+                isinstance(i, list) and len(i) == 2 and all(_is_number(v) for v in i)
+                for i in intervals
+            )
+        )
+
     def save(self, record: dict) -> None:
-        path = self.folder / f"sim-{record['sim']:06d}.json"
-        partial = path.with_suffix(".part")
-        partial.write_text(json.dumps(record))
-        partial.replace(path)  # atomic: a file is either whole or absent
+        _write_atomically(self.folder / f"sim-{record['sim']:06d}.json", json.dumps(record))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_suffix(".part")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)  # atomic: a file is either whole or absent
+
+
+def _index_of(path: Path) -> int | None:
+    digits = path.stem.removeprefix("sim-")
+    return int(digits) if digits.isdigit() else None
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any, *, none: bool = False) -> bool:
+    # NaN is a number here: json.dumps writes it for undefined summaries
+    return (none and v is None) or (isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
 def _progress(enabled: bool, total: int, done: int):
