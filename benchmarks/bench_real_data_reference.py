@@ -3,7 +3,8 @@
 For each data set in tests/real/datasets.py: rows, confounders, regression adjustment, Hajek
 IPW and AIPW (with SEs, propensity range, effective sizes of the weights), then the
 hand-written PyMC outcome model (4 chains x 1000 tune + 1000 draws on 2 cores): its ATE,
-divergences, max R-hat, min bulk ESS and wall times (time.perf_counter).
+divergences (after and during warm-up), max R-hat, min bulk ESS and wall times
+(time.perf_counter). Sampling times depend on the machine's load: the draws are seeded.
 
     python benchmarks/bench_real_data_reference.py [--datasets a b] [--no-mcmc] [--json]
 """
@@ -55,7 +56,8 @@ def show(row: dict) -> None:
         lo, hi = h["ate_hdi94"]
         print(
             f"   hand PyMC: {h['ate_mean']:.4f} (sd {h['ate_sd']:.4f}, 94% HDI "
-            f"[{lo:.4f}, {hi:.4f}]); divergences {h['divergences']}, max R-hat "
+            f"[{lo:.4f}, {hi:.4f}]); divergences {h['divergences']} (warm-up "
+            f"{h['divergences_tuning']}), max R-hat "
             f"{h['max_rhat']:.4f}, min bulk ESS {h['min_ess_bulk']:.0f}"
         )
         print(
