@@ -474,30 +474,46 @@ def _float_in(value: Any) -> float:
 
 
 def _parse_scales(d: Any) -> Scales:
-    if not isinstance(d, dict) or set(d) != {"columns", "standardize", "rotations"}:
-        raise ValueError("scales must have exactly the fields columns, standardize, rotations")
+    fields = {"columns", "standardize", "rotations", "shares"}
+    if not isinstance(d, dict) or set(d) != fields:
+        raise ValueError(f"scales must have exactly the fields {sorted(fields)}")
     if not isinstance(d["standardize"], bool):
         raise ValueError(f"scales standardize must be true or false, got {d['standardize']!r}")
-    rotations = d["rotations"]
+    rotations, shares = d["rotations"], d["shares"]
     if not isinstance(rotations, dict) or not all(
-        isinstance(r, dict) and set(r) == {"terms", "r"} for r in rotations.values()
+        isinstance(r, dict) and set(r) == {"terms", "widths", "r"} for r in rotations.values()
     ):
-        raise ValueError("scales rotations must map predictors to {terms, r}")
+        raise ValueError("scales rotations must map predictors to {terms, widths, r}")
     for key, r in rotations.items():
-        terms, matrix = r["terms"], r["r"]
+        terms, widths, matrix = r["terms"], r["widths"], r["r"]
+        if not (
+            isinstance(terms, list)
+            and isinstance(widths, list)
+            and len(widths) == len(terms)
+            and all(isinstance(w, int) and not isinstance(w, bool) and w >= 1 for w in widths)
+        ):
+            raise ValueError(f"scales rotation {key!r} needs one positive width per term")
+        size = sum(widths)
         square = isinstance(matrix, list) and all(
-            isinstance(row, list) and len(row) == len(terms) for row in matrix
+            isinstance(row, list) and len(row) == size for row in matrix
         )
-        if not isinstance(terms, list) or not square or len(matrix) != len(terms):
-            raise ValueError(f"scales rotation {key!r} must be a square matrix over its terms")
+        if not square or len(matrix) != size:
+            raise ValueError(f"scales rotation {key!r} must be a {size} x {size} matrix")
+    if not isinstance(shares, dict) or not all(isinstance(v, list) for v in shares.values()):
+        raise ValueError("scales shares must map categorical columns to lists of level shares")
     return Scales.from_dict(
         {
             "columns": _parse_columns_scales(d["columns"]),
             "standardize": d["standardize"],
             "rotations": {
-                k: {"terms": r["terms"], "r": [[_float_in(x) for x in row] for row in r["r"]]}
+                k: {
+                    "terms": r["terms"],
+                    "widths": r["widths"],
+                    "r": [[_float_in(x) for x in row] for row in r["r"]],
+                }
                 for k, r in rotations.items()
             },
+            "shares": {k: [_float_in(x) for x in v] for k, v in shares.items()},
         }
     )
 

@@ -35,9 +35,9 @@ from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM
 from causalbayes.spec.standardization import (
     LOCATION_FAMILIES,
+    centred_terms,
     coefficient_local,
     location_local,
-    numeric_terms,
     predictor_key,
     predictors,
     standardizable,
@@ -91,11 +91,16 @@ def transformed_prior(prior: Prior, scale: float, shift=0.0) -> tuple[str, dict]
 
 @dataclass(frozen=True)
 class _Block:
-    """Numeric coefficients ``beta_j = factor_j * (R^-1 theta)_j``, ``theta`` one free vector."""
+    """Coefficients from one free vector: ``beta = factors * (R^-1 theta)``, column by column.
+
+    A numeric term has one column; a categorical main effect one per contrast.
+    """
 
     local: str
     coefficients: tuple[str, ...]
-    factors: tuple[float, ...]
+    widths: tuple[int, ...]
+    labels: tuple[str, ...]  # one per column
+    factors: np.ndarray  # one per column: s / sd(column)
     r: np.ndarray
 
 
@@ -107,7 +112,9 @@ class _Location:
     m: float
     scale: float
     sign: float  # -1: the predictor adds the location; +1: it is compared to it (cutpoints)
-    centres: tuple[tuple[str, float], ...]  # (coefficient local, column mean)
+    centres: tuple[
+        tuple[str, np.ndarray, bool], ...
+    ]  # (coefficient local, column means, per level?)
 
 
 class ParameterPlan:
@@ -146,16 +153,17 @@ class ParameterPlan:
     def _plan_predictor(self, hurdle: bool) -> None:
         scm, name, scales = self.scm, self.name, self.scales
         m, s = (0.0, 1.0) if hurdle else outcome_location_scale(scm, name, scales)
-        numeric = numeric_terms(scm, name, hurdle=hurdle)
+        centred = centred_terms(scm, name, hurdle=hurdle)
+        moments = {t.name: scales.moments(scm, t) for t in centred}
         location = location_local(scm, name, hurdle=hurdle)
         if location is not None and self._free(location):
             given = scm.nodes[name].prior_for(location)
             if given is None or (self.standardize and given.dist in LOCATION_FAMILIES):
                 logit_scale = location in {"cutpoints.first", "hurdle.intercept"}
                 centres = tuple(
-                    (coefficient_local(t, hurdle=hurdle), scales[t.name].mean)
-                    for t in numeric
-                    if scales[t.name].mean != 0.0
+                    (coefficient_local(t, hurdle=hurdle), moments[t.name][0], _per_level(scm, t))
+                    for t in centred
+                    if np.any(moments[t.name][0] != 0.0)
                 )
                 self.locations.append(
                     _Location(
@@ -170,27 +178,27 @@ class ParameterPlan:
             return
         rotation = scales.rotations.get(predictor_key(name, hurdle=hurdle))
         if rotation is not None:
-            terms = {t.name: t for t in numeric}
-            locals_ = tuple(coefficient_local(terms[t], hurdle=hurdle) for t in rotation.terms)
+            terms = {t.name: t for t in centred}
             self.blocks.append(
                 _Block(
                     f"hurdle.{BLOCK_LOCAL}" if hurdle else BLOCK_LOCAL,
-                    locals_,
-                    tuple(s / scales[t].sd for t in rotation.terms),
+                    tuple(coefficient_local(terms[t], hurdle=hurdle) for t in rotation.terms),
+                    rotation.widths,
+                    tuple(label for t in rotation.terms for label in _labels(scm, terms[t])),
+                    np.concatenate([s / moments[t][1] for t in rotation.terms]),
                     rotation.matrix,
                 )
             )
         rotated = set(rotation.terms) if rotation is not None else set()
-        for term in numeric:
+        for term in centred:
             local = coefficient_local(term, hurdle=hurdle)
             if term.name not in rotated and self._free(local):
-                self._scale(local, s / scales[term.name].sd)
+                self._scale(local, s if _per_level(scm, term) else s / moments[term.name][1][0])
         if hurdle:
             return
-        cell = scm.cell_means_parent(name)
-        for term in scm.nodes[name].terms:
-            categorical = isinstance(term, (Linear, Interaction)) and scm.term_is_categorical(term)
-            if term is cell or not (categorical or isinstance(term, Spline)):
+        for term in scm.nodes[name].terms:  # categorical interactions and splines: scaled only
+            categorical = isinstance(term, Interaction) and scm.term_is_categorical(term)
+            if term in centred or not (categorical or isinstance(term, Spline)):
                 continue
             if self._free(term.name):
                 sd = column_scale(scm, term, scales)[1] if categorical else 1.0
@@ -209,34 +217,48 @@ class ParameterPlan:
             free = getattr(pm, dist)(name + STD_SUFFIX, **kwargs, dims=dims[local] or None)
             pm.Deterministic(name, factor * free, dims=dims[local] or None)
         for block in self.blocks:
-            self._create_block(block)
+            self._create_block(block, dims)
 
-    def _create_block(self, block: _Block) -> None:
+    def _create_block(self, block: _Block, dims: dict[str, tuple[str, ...]]) -> None:
         # theta = R b with b the standardized coefficients, whose priors are independent Normals
         mu, sd = [], []
-        for local, factor in zip(block.coefficients, block.factors, strict=True):
+        for local, width in zip(block.coefficients, block.widths, strict=True):
             k = self._prior(local).kwargs
-            mu.append(k["mu"] / factor)
-            sd.append(k["sigma"] / factor)
+            mu += [k["mu"]] * width
+            sd += [k["sigma"]] * width
+        mu_b, sd_b = np.asarray(mu) / block.factors, np.asarray(sd) / block.factors
         r = block.r
-        cov = r @ np.diag(np.square(sd)) @ r.T
         dim = std_dim(self.name, block.local)
-        pm.modelcontext(None).add_coord(dim, list(block.coefficients))
+        pm.modelcontext(None).add_coord(dim, list(block.labels))
         theta = pm.MvNormal(
             param_name(self.name, block.local),
-            mu=r @ np.asarray(mu),
-            chol=np.linalg.cholesky(cov),
+            mu=r @ mu_b,
+            chol=np.linalg.cholesky(r @ np.diag(np.square(sd_b)) @ r.T),
             dims=dim,
         )
         b = pt.dot(np.linalg.inv(r), theta)  # R is small and well conditioned (checked when made)
-        for j, (local, factor) in enumerate(zip(block.coefficients, block.factors, strict=True)):
-            pm.Deterministic(param_name(self.name, local), factor * b[j])
+        start = 0
+        for local, width in zip(block.coefficients, block.widths, strict=True):
+            columns = slice(start, start + width)
+            value = block.factors[columns] * b[columns]
+            term_dims = dims[local]
+            pm.Deterministic(
+                param_name(self.name, local),
+                value if term_dims else value[0],
+                dims=term_dims or None,
+            )
+            start += width
 
     def create_locations(self, params: dict, dims: dict[str, tuple[str, ...]]) -> None:
         """Location parameters: centred priors, shifted by the coefficients they absorb."""
         for loc in self.locations:
             name = param_name(self.name, loc.local)
-            shift = loc.m + loc.sign * sum(params[c] * mean for c, mean in loc.centres)
+            shift = loc.m + loc.sign * sum(
+                pt.tensordot(means, params[c], axes=[[0], [0]])
+                if per_level
+                else params[c] * means[0]
+                for c, means, per_level in loc.centres
+            )
             given = self.scm.nodes[self.name].prior_for(loc.local)
             if self.standardize:
                 if given is None:  # the default is stated for the centred location
@@ -250,6 +272,17 @@ class ParameterPlan:
                 centred = centred_location_prior(self.scm, self.name, loc.local, self.scales)
                 dist, kwargs = transformed_prior(centred, 1.0, loc.m - shift)
                 getattr(pm, dist)(name, **kwargs, dims=dims[loc.local] or None)
+
+
+def _per_level(scm: SCM, term) -> bool:
+    """A categorical main effect: one coefficient (and column) per non-reference level."""
+    return isinstance(term, Linear) and scm.is_categorical(term.parent)
+
+
+def _labels(scm: SCM, term) -> list[str]:
+    if _per_level(scm, term):
+        return [f"{term.name}[{level}]" for level in scm.nodes[term.parent].levels[1:]]
+    return [term.name]
 
 
 __all__ = ["BLOCK_LOCAL", "STD_SUFFIX", "ParameterPlan", "transformed_prior"]

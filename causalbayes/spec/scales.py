@@ -11,14 +11,19 @@ column has mean 0 and sd 1.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from causalbayes.spec.data import EncodedData
 from causalbayes.spec.scm import SCM
-from causalbayes.spec.standardization import predictor_key, predictors, rotated_terms
-from causalbayes.spec.terms import Interaction, Power
+from causalbayes.spec.standardization import (
+    column_count,
+    predictor_key,
+    predictors,
+    rotated_terms,
+)
+from causalbayes.spec.terms import Interaction, Linear, Power
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ UNIT = Scale()
 
 @dataclass(frozen=True)
 class Rotation:
-    """QR factor ``R`` of one predictor's standardized numeric columns ``Z = Q R``.
+    """QR factor ``R`` of one predictor's standardized design columns ``Z = Q R``.
 
     ``R`` is upper triangular with a positive diagonal, scaled so that the
     columns of ``Q`` have unit variance; sampling ``theta = R b`` instead of
@@ -56,6 +61,7 @@ class Rotation:
     """
 
     terms: tuple[str, ...]
+    widths: tuple[int, ...]  # columns per term (a categorical term has one per contrast)
     r: tuple[tuple[float, ...], ...]
 
     @property
@@ -63,12 +69,18 @@ class Rotation:
         return np.array(self.r, dtype="float64")
 
     def to_dict(self) -> dict:
-        return {"terms": list(self.terms), "r": [list(row) for row in self.r]}
+        return {
+            "terms": list(self.terms),
+            "widths": list(self.widths),
+            "r": [list(row) for row in self.r],
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping) -> Rotation:
         return cls(
-            tuple(str(t) for t in d["terms"]), tuple(tuple(float(x) for x in row) for row in d["r"])
+            tuple(str(t) for t in d["terms"]),
+            tuple(int(w) for w in d["widths"]),
+            tuple(tuple(float(x) for x in row) for row in d["r"]),
         )
 
 
@@ -76,24 +88,42 @@ class Rotation:
 class Scales:
     """Scale of each observed column and numeric interaction, keyed by name (``a:b`` for products).
 
-    ``standardize``: sample the parameters on a standardized scale
-    (:mod:`causalbayes.spec.standardization`), with ``rotations`` of the
-    numeric coefficient blocks by predictor key.  Scales read from data
-    standardize; unit scales (simulation, no data) need not.
+    ``shares`` holds the share of each level of a categorical column (its
+    indicator columns' means).  ``standardize``: sample the parameters on a
+    standardized scale (:mod:`causalbayes.spec.standardization`), with
+    ``rotations`` of the coefficient blocks by predictor key.  Scales read
+    from data standardize; unit scales (simulation, no data) need not.
     """
 
     columns: Mapping[str, Scale]
     standardize: bool = False
     rotations: Mapping[str, Rotation] = field(default_factory=dict)
+    shares: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> Scale:
         return self.columns.get(key, UNIT)
+
+    def moments(self, scm: SCM, term) -> tuple[np.ndarray, np.ndarray]:
+        """Means and sds of a centred term's design columns (see ``centred_terms``).
+
+        Without data (a latent parent, unit scales) columns count as mean 0, sd 1.
+        """
+        width = column_count(scm, term)
+        if isinstance(term, Linear) and scm.is_categorical(term.parent):
+            shares = self.shares.get(term.parent)
+            if shares is None:
+                return np.zeros(width), np.ones(width)
+            p = np.asarray(shares[1:], dtype="float64")
+            return p, np.sqrt(p * (1 - p))
+        sc = self[term.name]
+        return np.array([sc.mean]), np.array([sc.sd])
 
     def to_dict(self) -> dict:
         return {
             "columns": {k: v.to_dict() for k, v in self.columns.items()},
             "standardize": self.standardize,
             "rotations": {k: v.to_dict() for k, v in self.rotations.items()},
+            "shares": {k: list(v) for k, v in self.shares.items()},
         }
 
     @classmethod
@@ -102,6 +132,7 @@ class Scales:
             columns_from_dict(d["columns"]),
             standardize=bool(d["standardize"]),
             rotations={k: Rotation.from_dict(v) for k, v in d["rotations"].items()},
+            shares={k: tuple(float(x) for x in v) for k, v in d["shares"].items()},
         )
 
 
@@ -145,14 +176,22 @@ def scales_from_data(scm: SCM, encoded: EncodedData, *, rotate: bool = True) -> 
                 product = _term_column(term, encoded)
                 if product is not None:
                     columns[term.name] = _scale(product)
+    shares = {
+        name: tuple(
+            float(x) for x in np.bincount(codes, minlength=len(scm.nodes[name].levels)) / len(codes)
+        )
+        for name, codes in encoded.values.items()
+        if scm.is_categorical(name)
+    }
+    scales = Scales(columns, standardize=True, shares=shares)
     rotations = {}
     if rotate:
         for name in scm.order:
             for hurdle in predictors(scm, name):
-                rotation = _rotation(scm, name, hurdle, encoded, columns)
+                rotation = _rotation(scm, name, hurdle, encoded, scales)
                 if rotation is not None:
                     rotations[predictor_key(name, hurdle=hurdle)] = rotation
-    return Scales(columns, standardize=True, rotations=rotations)
+    return replace(scales, rotations=rotations)
 
 
 def _term_column(term, encoded: EncodedData) -> np.ndarray | None:
@@ -168,18 +207,21 @@ def _term_column(term, encoded: EncodedData) -> np.ndarray | None:
 _MIN_RESIDUAL_SD = 1e-6
 
 
-def _rotation(scm: SCM, name: str, hurdle: bool, encoded, columns) -> Rotation | None:
+def _rotation(scm: SCM, name: str, hurdle: bool, encoded, scales: Scales) -> Rotation | None:
     names = rotated_terms(scm, name, hurdle=hurdle)
     if not names:
         return None
     terms = {t.name: t for t in scm.nodes[name].terms}
     z = []
     for term_name in names:
-        column = _term_column(terms[term_name], encoded)
+        term = terms[term_name]
+        column = _design_columns(term, scm, encoded)
         if column is None or np.isnan(column).any():
             return None  # latent or imputed inputs: no fixed design to rotate
-        scale = columns.get(term_name, UNIT)
-        z.append((column - scale.mean) / scale.sd)
+        means, sds = scales.moments(scm, term)
+        if not np.all(sds > 0):
+            return None  # a level that never occurs: nothing to standardize by
+        z.append((column - means) / sds)
     z = np.column_stack(z)
     if z.shape[0] <= z.shape[1]:
         return None
@@ -187,7 +229,20 @@ def _rotation(scm: SCM, name: str, hurdle: bool, encoded, columns) -> Rotation |
     r = r * np.sign(np.diag(r))[:, None]  # positive diagonal: a unique factor
     if not np.all(np.abs(np.diag(r)) > _MIN_RESIDUAL_SD):
         return None
-    return Rotation(names, tuple(tuple(float(x) for x in row) for row in r))
+    widths = tuple(column_count(scm, terms[t]) for t in names)
+    return Rotation(names, widths, tuple(tuple(float(x) for x in row) for row in r))
+
+
+def _design_columns(term, scm: SCM, encoded: EncodedData) -> np.ndarray | None:
+    """``(n, width)`` design columns of a centred term: the value, or level indicators."""
+    if isinstance(term, Linear) and scm.is_categorical(term.parent):
+        codes = encoded.values.get(term.parent)
+        if codes is None:
+            return None
+        levels = np.arange(1, len(scm.nodes[term.parent].levels))
+        return (codes[:, None] == levels[None, :]).astype("float64")
+    column = _term_column(term, encoded)
+    return None if column is None else column[:, None]
 
 
 def unit_scales() -> Scales:

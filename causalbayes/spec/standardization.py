@@ -6,13 +6,15 @@ starts far off and crawls.  So a fit samples standardized free variables and
 reports the user's parameters as exact linear functions of them:
 
 - every numeric design column ``f`` (a numeric parent, a numeric product or a
-  power) is centred at its data mean ``c`` and scaled by its data sd ``d``;
+  power, and each indicator column of a categorical parent) is centred at its
+  data mean ``c`` and scaled by its data sd ``d``;
 - the outcome's location ``m`` and scale ``s`` (on the link scale) are taken out;
 - the *location* parameter of each predictor (the intercept, the cell means of a
   node without intercept, the first cutpoint of an ordered node, the hurdle
   intercept) absorbs the centring: ``intercept = m + s * free - sum_j beta_j c_j``;
-- numeric coefficients with Normal priors form one block, rotated by the QR
-  factor of their standardized columns (decorrelates ``x`` and ``x^2``).
+- coefficients of these columns with Normal priors form one block, rotated by
+  the QR factor of their standardized columns (decorrelates ``x`` and ``x^2``,
+  and the contrasts of a categorical parent whose reference level is rare).
 
 This module says *which* parameters take part; :mod:`causalbayes.compile.standardize`
 builds the PyMC variables.
@@ -40,13 +42,28 @@ def standardizable(scm: SCM, name: str) -> bool:
 
 
 def numeric_terms(scm: SCM, name: str, *, hurdle: bool = False) -> tuple[Term, ...]:
-    """Terms whose design column is one number per unit: centred and scaled."""
+    """Terms whose design column is one number per unit."""
     node = scm.nodes[name]
     terms = node.hurdle_terms if hurdle else node.terms
     return tuple(
         t
         for t in terms
         if isinstance(t, (Linear, Interaction, Power)) and not scm.term_is_categorical(t)
+    )
+
+
+def centred_terms(scm: SCM, name: str, *, hurdle: bool = False) -> tuple[Term, ...]:
+    """Terms whose design columns are centred and scaled: numeric ones, and categorical
+    main effects (one indicator column per non-reference level)."""
+    node = scm.nodes[name]
+    terms = node.hurdle_terms if hurdle else node.terms
+    cell = None if hurdle else scm.cell_means_parent(name)
+    numeric = set(numeric_terms(scm, name, hurdle=hurdle))
+    return tuple(
+        t
+        for t in terms
+        if t in numeric
+        or (t is not cell and isinstance(t, Linear) and scm.is_categorical(t.parent))
     )
 
 
@@ -73,10 +90,10 @@ def predictor_key(name: str, *, hurdle: bool = False) -> str:
 
 
 def rotated_terms(scm: SCM, name: str, *, hurdle: bool = False) -> tuple[str, ...]:
-    """Names of the numeric terms sampled as one rotated block (two or more, or none).
+    """Names of the centred terms sampled as one rotated block (two or more columns, or none).
 
-    Those with a Normal prior (the default, or one the user gave) and a free
-    scalar coefficient: a Normal prior stays (multivariate) Normal under the
+    Those with a Normal prior (the default, or one the user gave) and free
+    coefficients: a Normal prior stays (multivariate) Normal under the
     rotation, other families would not.
     """
     node = scm.nodes[name]
@@ -84,14 +101,24 @@ def rotated_terms(scm: SCM, name: str, *, hurdle: bool = False) -> tuple[str, ..
         return ()  # categorical outcomes have vector coefficients: scaled one by one
     kinds = dict(node.parameter_locals())
     block = []
-    for term in numeric_terms(scm, name, hurdle=hurdle):
+    width = 0
+    for term in centred_terms(scm, name, hurdle=hurdle):
         local = coefficient_local(term, hurdle=hurdle)
         if kinds.get(local) != "prior":
             continue  # R2-D2 coefficients are derived
         given = node.prior_for(local)
         if given is None or given.dist == "Normal":
             block.append(term.name)
-    return tuple(block) if len(block) >= 2 else ()
+            width += column_count(scm, term)
+    return tuple(block) if width >= 2 else ()
+
+
+def column_count(scm: SCM, term: Term) -> int:
+    """Design columns of a centred term: one, or one per non-reference level."""
+    if isinstance(term, Linear) and scm.is_categorical(term.parent):
+        levels = scm.nodes[term.parent].levels
+        return len(levels) - 1 if levels is not None else 0
+    return 1
 
 
 def predictors(scm: SCM, name: str) -> tuple[bool, ...]:
@@ -101,7 +128,9 @@ def predictors(scm: SCM, name: str) -> tuple[bool, ...]:
 
 __all__ = [
     "LOCATION_FAMILIES",
+    "centred_terms",
     "coefficient_local",
+    "column_count",
     "location_local",
     "numeric_terms",
     "predictor_key",
