@@ -381,3 +381,51 @@ def test_real_records_are_read_back_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(execution, "run_simulation", lambda *a: pytest.fail("ran again"))
     again = execution.run_study(s, 2, workers=1, cache=tmp_path, progressbar=False)
     assert json.loads(json.dumps(again)) == json.loads(json.dumps(first))
+
+
+# -- a study at the user's own scale --------------------------------------------------------
+
+
+def test_a_study_on_a_fit_keeps_the_users_rows_and_takes_its_posterior_means(fake_fit, rng):
+    n = 60
+    income = np.exp(rng.normal(10.3, 0.8, size=n))  # dollars, skewed
+    region = rng.choice(["north", "south"], size=n)
+    df = pd.DataFrame({"income": income, "region": region, "t": rng.binomial(1, 0.5, n)})
+    df["y"] = 2000 + 500 * df.t + 0.02 * income + rng.normal(0, 100, n)
+    scm = cb.SCM.from_graph("income -> t; income -> y; region -> y; t -> y", df)
+    post = {
+        "t.intercept": rng.normal(0, 0.1, (2, 30)),
+        "t.income": rng.normal(1e-5, 1e-6, (2, 30)),
+        "y.intercept": rng.normal(2000, 10, (2, 30)),
+        "y.income": rng.normal(0.02, 0.001, (2, 30)),
+        "y.region": rng.normal(0, 10, (2, 30, 1)),
+        "y.t": rng.normal(500, 10, (2, 30)),
+        "y.sigma": np.abs(rng.normal(100, 5, (2, 30))),
+    }
+    dims = {"y.region": ["region_contrasts"]}
+    fit = fake_fit(scm, df, post, dims=dims)
+    means = {k: v.mean(axis=(0, 1)) for k, v in post.items()}
+    seen = []
+
+    def fitter(scm_, data, seed):  # no MCMC: record the data, answer with the truth
+        seen.append(data)
+        exact = {k: np.broadcast_to(v, (1, 100, *np.shape(v))).copy() for k, v in means.items()}
+        return fake_fit(scm_, data, exact, dims=dims)
+
+    with pytest.raises(SpecError, match=r"are given .* cb.recover\(fit"):
+        cb.recover(scm, {}, n=n)
+    with pytest.raises(SpecError, match="uses its 60 rows"):
+        cb.recover(fit, n=10)
+    result = cb.recover(
+        fit, sims=2, fitter=fitter, workers=1, random_seed=4, progressbar=False,
+        queries=[cb.Query("ate", "t", "y")],
+    )  # fmt: skip
+    assert len(seen) == 2
+    for data in seen:  # every simulated data set keeps the user's given rows as they are
+        np.testing.assert_array_equal(data["income"], df["income"])
+        assert list(data["region"]) == list(df["region"])
+        assert not data["y"].equals(df["y"])  # the modelled nodes are simulated afresh
+    table = result.summary()
+    assert table.loc["ate(t, y)", "truth"] == pytest.approx(means["y.t"])
+    assert table.loc["y.income", "truth"] == pytest.approx(means["y.income"])
+    assert table.loc["ate(t, y)", "bias"] == pytest.approx(0.0, abs=1e-9)

@@ -35,7 +35,7 @@ from causalbayes.compile.families import inverse_link
 from causalbayes.compile.parameters import read_parameters
 from causalbayes.compile.predictor import linear_predictor
 from causalbayes.errors import CausalBayesWarning, QueryError
-from causalbayes.estimands.checks import verdict_for, warn_not_identified
+from causalbayes.estimands.checks import diagnostics_gate, verdict_for, warn_not_identified
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.estimands.values import encode_value
 from causalbayes.estimands.worlds import posterior_inputs
@@ -87,6 +87,7 @@ def counterfactual(
     units: pd.DataFrame | None = None,
     *,
     random_seed=None,
+    diagnostics: str = "warn",
     **action: Any,
 ) -> Counterfactuals:
     """What would each unit's downstream values have been under ``do(**action)``?
@@ -98,6 +99,8 @@ def counterfactual(
         the SCM reads).  Default: the fitted rows.  With latent nodes upstream
         of the affected nodes only the fitted rows can be used (their latent
         values have a posterior; new units' do not).
+    diagnostics : {"warn", "raise", "ignore"}
+        What to do when the fit's sampler diagnostics failed (see :func:`ate`).
     **action
         Node values to set, e.g. ``dilution=1``.
 
@@ -109,11 +112,18 @@ def counterfactual(
     scm = fit.scm
     if not action:
         raise QueryError("say what to set, e.g. fit.counterfactual(units, dilution=1)")
+    diagnostics_gate(fit, diagnostics)
     for name in action:
         scm.check_node(name, "intervened node")
     affected = [
         v for v in scm.order if v not in action and any(v in scm.dag.descendants(a) for a in action)
     ]
+    given = [v for v in affected if scm[v].is_given]
+    if given:
+        raise QueryError(
+            f"{given} are given (data, not modelled) but the action changes them; declare a "
+            "family for them so their counterfactual values can be computed"
+        )
     for v in affected:
         node = scm[v]
         if node.family not in INVERTIBLE or node.measurement_error or node.family_info.hurdle:
@@ -253,7 +263,13 @@ def _warn_if_not_identified(fit, treatment, outcome, identification) -> None:
 
 
 def probabilities_of_causation(
-    fit: Fit, treatment: str, outcome: str, *, identification: str = "warn", **options
+    fit: Fit,
+    treatment: str,
+    outcome: str,
+    *,
+    identification: str = "warn",
+    diagnostics: str = "warn",
+    **options,
 ) -> Mapping[str, xr.DataArray]:
     """Posterior of the probabilities of necessity (PN) and sufficiency (PS) for a binary pair.
 
@@ -267,6 +283,7 @@ def probabilities_of_causation(
     >>> pn_ps = fit.probabilities_of_causation("exposure", "disease")  # doctest: +SKIP
     """
     scm = fit.scm
+    diagnostics_gate(fit, diagnostics)
     _warn_if_not_identified(fit, treatment, outcome, identification)
     for name in (treatment, outcome):
         if scm[name].family != "Bernoulli":
@@ -282,7 +299,7 @@ def probabilities_of_causation(
             raise QueryError(
                 f"{label} needs units with {treatment}={t_obs} and {outcome}={y_obs}; there are none"
             )
-        cf = counterfactual(fit, **{treatment: do_value}, **options)
+        cf = counterfactual(fit, **{treatment: do_value}, diagnostics="ignore", **options)
         p = cf.probability[outcome].isel({UNIT_DIM: np.flatnonzero(rows)}).mean(UNIT_DIM)
         out[label] = (1 - p) if label == "PN" else p
     return out
@@ -296,6 +313,7 @@ def mediation(
     *,
     values=(1, 0),
     identification: str = "warn",
+    diagnostics: str = "warn",
     random_seed=None,
 ):
     """Natural direct and indirect effects through ``mediator``, by nested counterfactuals.
@@ -323,6 +341,7 @@ def mediation(
     from causalbayes.estimands.effect import Effect
 
     scm = fit.scm
+    problems = diagnostics_gate(fit, diagnostics)
     for name in (treatment, mediator, outcome):
         scm.check_node(name)
     if mediator not in scm.dag.descendants(treatment) or outcome not in scm.dag.descendants(
@@ -394,5 +413,6 @@ def mediation(
             "mediator": mediator,
             "outcome": outcome,
             "values": [a, b],
+            "diagnostics": problems,
         },
     )

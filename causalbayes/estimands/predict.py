@@ -12,6 +12,7 @@ import xarray as xr
 
 from causalbayes.compile import expected_value, model_and_design
 from causalbayes.errors import DataError, QueryError
+from causalbayes.estimands.checks import diagnostics_gate
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.estimands.worlds import posterior_inputs, typed_like
 from causalbayes.inference.fit import Fit
@@ -67,6 +68,7 @@ def predict(
     *,
     kind: str = "mean",
     random_seed=None,
+    diagnostics: str = "warn",
 ) -> Predictions:
     """Predict ``node`` for the rows of ``data`` from the posterior.
 
@@ -82,6 +84,8 @@ def predict(
         ``"mean"``: ``E[node | parents]`` (uncertainty of the mechanism only);
         ``"observed"``: a new observation, with the node's noise (and known
         measurement error, when the node has one).
+    diagnostics : {"warn", "raise", "ignore"}
+        What to do when the fit's sampler diagnostics failed (see ``ate``).
 
     Examples
     --------
@@ -90,6 +94,11 @@ def predict(
     """
     scm = fit.scm
     scm.check_node(node, "node to predict")
+    if scm[node].is_given:
+        raise QueryError(
+            f"{node!r} is given (data, not modelled): there is no mechanism to predict it"
+        )
+    diagnostics_gate(fit, diagnostics)
     if kind not in KINDS:
         raise QueryError(f"kind must be one of {list(KINDS)}, got {kind!r}")
     if not isinstance(data, pd.DataFrame):
@@ -128,14 +137,16 @@ def _extended_draws(fit: Fit, resolved: SCM, names, random_seed):
             if len(levels) == known:
                 continue
             new_groups[term.key] = list(levels[known:])
-            target = f"{name}.{term.name}" + ("" if node.centered else ".z")
-            if target not in draws:
+            effect, offsets = f"{name}.{term.name}", f"{name}.{term.name}.z"
+            present = [v for v in (effect, offsets) if v in draws]
+            if not present:
                 continue
-            current = draws[target]
-            shape = (current.shape[0], len(levels) - known, *current.shape[2:])
-            fresh = rng.standard_normal(shape)
-            if node.centered:  # the effect itself: scale by the population sd of each draw
-                sd = flat_draws(fit.posterior, [f"{name}.{term.name}.sd"])[f"{name}.{term.name}.sd"]
-                fresh = fresh * sd.reshape(sd.shape[0], 1, *sd.shape[1:])
-            draws[target] = np.concatenate([current, fresh], axis=1)
+            current = draws[present[0]]
+            fresh = rng.standard_normal((current.shape[0], len(levels) - known, *current.shape[2:]))
+            sd = flat_draws(fit.posterior, [f"{effect}.sd"])[f"{effect}.sd"]
+            scaled = fresh * sd.reshape(sd.shape[0], 1, *sd.shape[1:])
+            # the effect itself (fed when present) and its standard-normal offsets agree
+            for target, extra in ((effect, scaled), (offsets, fresh)):
+                if target in draws:
+                    draws[target] = np.concatenate([draws[target], extra], axis=1)
     return draws, new_groups

@@ -86,7 +86,7 @@ class Refitter:
             )
         self.sampler = resolve_sampler(sampler).name
         encoded = encode_data(scm, template)
-        if encoded.exog or encoded.groups:
+        if encoded.exog_columns:
             # their values are baked into the compiled graph: a refit would reuse the template's
             raise SpecError(
                 f"Refitter cannot swap exogenous columns yet ({sorted(encoded.exog_columns)}: "
@@ -122,7 +122,7 @@ class Refitter:
         encoded = encode_data(self.scm, data)
         if encoded.n != self.template_rows and not self._shared.variable_length:
             raise DataError(
-                f"this SCM (latent nodes) refits only data with the template's "
+                f"this SCM (latent or given nodes) refits only data with the template's "
                 f"{self.template_rows} rows, got {encoded.n}; make a Refitter per length"
             )
         if self._compiled is not None:

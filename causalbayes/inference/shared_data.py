@@ -33,21 +33,27 @@ class SharedDataModel:
     """The conditioned model plus the shared variables that hold its data."""
 
     model: pm.Model
-    observed: dict[str, pytensor.compile.SharedVariable]  # node -> its data
+    observed: dict[str, pytensor.compile.SharedVariable]  # node -> its data (given nodes too)
     unit_length: pytensor.compile.SharedVariable
     variable_length: bool  # False: only data with the template's number of rows fit
 
     def data_updates(self, encoded: EncodedData) -> dict[str, np.ndarray]:
         """Shared-variable name -> new value, for ``encoded`` data."""
-        updates = {v.name: encoded.values[node] for node, v in self.observed.items()}
+        updates = {
+            v.name: self._value(v, encoded.values[node]) for node, v in self.observed.items()
+        }
         updates[self.unit_length.name] = np.asarray(encoded.n, dtype=self.unit_length.dtype)
         return updates
 
     def set_data(self, encoded: EncodedData) -> None:
         """Put ``encoded`` into the shared variables (and the ``unit`` coordinate)."""
         for node, variable in self.observed.items():
-            variable.set_value(encoded.values[node])
+            variable.set_value(self._value(variable, encoded.values[node]))
         self.model.set_dim(UNIT_DIM, encoded.n, coord_values=range(encoded.n))
+
+    @staticmethod
+    def _value(variable, values: np.ndarray) -> np.ndarray:
+        return np.asarray(values, dtype=variable.type.dtype)  # PyMC keeps integer data as int32
 
 
 def shared_data_model(encoded: EncodedData, scales: Scales) -> SharedDataModel:
@@ -57,6 +63,7 @@ def shared_data_model(encoded: EncodedData, scales: Scales) -> SharedDataModel:
     observed = {
         node: pytensor.shared(encoded.values[node], name=f"{node}__observed", shape=(None,))
         for node in scm.observed
+        if node not in scm.given
     }
     conditioned = pm.observe(model, observed)
     fgraph, _ = fgraph_from_model(conditioned, inlined_views=True)
@@ -74,6 +81,7 @@ def shared_data_model(encoded: EncodedData, scales: Scales) -> SharedDataModel:
     final = model_from_fgraph(rebuilt, mutate_fgraph=True)
     latent = any(scm[v].latent for v in scm.nodes)
     variable = not latent and not encoded.exog and not _mentions_length(final, n)
+    observed.update({node: final[node] for node in scm.given})  # pm.Data: shared already
     return SharedDataModel(final, observed, final.dim_lengths[UNIT_DIM], variable)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from causalbayes.errors import SpecError
+from causalbayes.inference.fit import Fit
 from causalbayes.recovery.execution import run_study
 from causalbayes.recovery.query import Query, as_queries
 from causalbayes.recovery.results import RecoveryResult, SBCResult
@@ -25,10 +26,10 @@ _PILOT = 2**31
 
 
 def recover(
-    scm: SCM,
-    truth: Mapping[str, Any],
+    scm: SCM | Fit,
+    truth: Mapping[str, Any] | None = None,
     *,
-    n: int,
+    n: int | None = None,
     sims: int = 100,
     queries: Sequence[Query] | Query = (),
     levels: Sequence[float] = (0.5, 0.8, 0.94),
@@ -54,15 +55,24 @@ def recover(
     computed from the true SCM under ``do`` on the same simulated units (the
     true parameters and latent values as a one-draw posterior), never assumed.
 
+    Given a *fit* instead of an SCM, the study runs at the user's own scale:
+    the fitted SCM is the truth, with its posterior means as true values (or
+    ``truth=``), and every simulated data set keeps the user's rows of the
+    given nodes (raw units, skew, categories as they are) and draws new values
+    of the modelled ones.  It answers "would this pipeline recover effects of
+    this size from data like mine?" before the answer is trusted.
+
     Parameters
     ----------
-    scm : SCM
-        The data-generating SCM.
+    scm : SCM or Fit
+        The data-generating SCM, or a fit whose SCM, data rows and posterior
+        means set up the study.
     truth : mapping
         A value for every parameter that has a prior (``scm.parameters()``);
         group effects are drawn afresh in each simulation from their population.
+        Default with a fit: its posterior means.
     n : int
-        Units per data set.
+        Units per data set (with a fit: its rows).
     sims : int
         Number of simulated data sets.
     queries : sequence of Query
@@ -113,19 +123,29 @@ def recover(
     ...                     queries=[cb.Query("ate", "dilution", "coating")])  # doctest: +SKIP
     >>> result.summary()  # doctest: +SKIP
     """
-    analysis = _check_scms(scm, analysis)
+    fitted = scm if isinstance(scm, Fit) else None
+    if fitted is not None:
+        scm, truth, n, exog = _from_fit(fitted, truth, n)
+    elif truth is None or n is None:
+        raise SpecError("recover(scm, truth, n=...) needs the true values and n (or pass a fit)")
+    else:
+        exog = None
+    analysis = _check_scms(scm, analysis, given_rows=exog is not None)
     truth = _checked_truth(scm, truth)
     options = _fit_options(sampler, draws, tune, chains, target_accept, fitter)
     seed = _master_seed(random_seed)
     n, levels, sims = _count(n, "n", 2), _levels(levels), _count(sims, "sims", 1)
     queries = as_queries(queries)
-    pilot_seed = int(np.random.SeedSequence(seed, spawn_key=(_PILOT,)).generate_state(1)[0])
-    pilot = simulate(scm, n, params=truth, random_seed=pilot_seed)
-    encoded = encode_data(analysis, pilot[list(analysis.observed)])
-    scales = scales_from_data(encoded.scm, encoded)
+    if fitted is not None:
+        scales = fitted.scales  # the priors of the user's own fit
+    else:
+        pilot_seed = int(np.random.SeedSequence(seed, spawn_key=(_PILOT,)).generate_state(1)[0])
+        pilot = simulate(scm, n, params=truth, random_seed=pilot_seed)
+        encoded = encode_data(analysis, pilot[list(analysis.observed)])
+        scales = scales_from_data(encoded.scm, encoded)
     study = Study(
         "recovery", scm, analysis, n, truth, queries, levels, scales, options,
-        99, int(prior_draws), seed, fitter,
+        99, int(prior_draws), seed, fitter, exog,
     )  # fmt: skip
     return _run(RecoveryResult, study, sims, workers, executor, cache, progressbar)
 
@@ -231,19 +251,38 @@ def _fit_options(sampler, draws, tune, chains, target_accept, fitter) -> dict:
     return dict(sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept)
 
 
-def _check_scms(scm: SCM, analysis: SCM | None) -> SCM:
+def _check_scms(scm: SCM, analysis: SCM | None, *, given_rows: bool = False) -> SCM:
     for role, value in (("scm", scm), ("analysis", analysis)):
         if value is not None and not isinstance(value, SCM):
             raise SpecError(f"{role} must be a cb.SCM, got {type(value).__name__}")
     analysis = scm if analysis is None else analysis
     for model in {id(scm): scm, id(analysis): analysis}.values():
-        columns = needed_columns(model)
+        columns = [c for c in needed_columns(model) if c not in model.given]
         if columns:
             raise SpecError(
                 f"simulation studies do not support SCMs that read exogenous columns yet "
                 f"({sorted(set(columns))}: trials, standard errors or groups)"
             )
+        if model.given and not given_rows:
+            raise SpecError(
+                f"{list(model.given)} are given (data, not modelled), so a study needs their "
+                "rows: fit the SCM to your data and pass the fit, cb.recover(fit, ...)"
+            )
     return analysis
+
+
+def _from_fit(fit: Fit, truth, n):
+    """(SCM, truth, n, given rows) of a study at the scale of a fitted data set."""
+    if n is not None and n != fit.encoded.n:
+        raise SpecError(f"a study on a fit uses its {fit.encoded.n} rows; leave n unset")
+    if truth is None:  # the posterior means of every estimated parameter
+        truth = {
+            p.name: fit.posterior[p.name].mean(("chain", "draw")).values
+            for p in fit.scm.parameters()
+            if p.kind == "prior" and p.name in fit.posterior
+        }
+    exog = fit.data[list(fit.scm.given)].reset_index(drop=True)
+    return fit.scm, truth, fit.encoded.n, exog
 
 
 def _checked_truth(scm: SCM, truth: Mapping[str, Any]) -> dict[str, Any]:

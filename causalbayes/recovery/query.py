@@ -112,16 +112,21 @@ class Query:
             options = dict(self.options)
             rows, node = options.pop("rows"), options.pop("node")
             # all fitted rows (latent parents are known only for them), then the chosen ones
-            values = fit.counterfactual(random_seed=random_seed, **options).values[node]
+            counterfactuals = fit.counterfactual(
+                random_seed=random_seed, diagnostics="ignore", **options
+            )
+            values = counterfactuals.values[node]
             result = values.isel({UNIT_DIM: rows})
             labels = [f"row {r}" for r in rows]
             return draw_elements(self.label, result, labels if len(rows) > 1 else None)
         from causalbayes import estimands
 
         function = getattr(estimands, self.method)
-        extra = {"identification": "ignore", "random_seed": random_seed}
+        # a study checks identification once, and records each fit's diagnostics itself
+        extra = {"identification": "ignore", "diagnostics": "ignore", "random_seed": random_seed}
         accepted = inspect.signature(function).parameters
-        extra = {k: v for k, v in extra.items() if k in accepted}
+        open_ended = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
+        extra = {k: v for k, v in extra.items() if k in accepted or open_ended}
         effect = function(fit, *self.args, **self.options, **extra)
         return draw_elements(self.label, effect.draws)
 

@@ -62,7 +62,7 @@ def simulate(
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise SpecError(f"n must be a positive integer number of units, got {n!r}")
     n = int(n)
-    scm, exog_arrays, groups = _exogenous(scm, exog, n)
+    scm, exog_arrays, groups = exogenous_inputs(scm, exog, n)
     model = build_model(scm, n=n, scales=unit_scales(), exog=exog_arrays, groups=groups)
     fixed = checked_params(model, params or {})
     world = pm.do(model, fixed) if fixed else model
@@ -104,7 +104,7 @@ def needed_columns(scm: SCM) -> list[str]:
     return out
 
 
-def _exogenous(scm: SCM, exog: pd.DataFrame | None, n: int):
+def exogenous_inputs(scm: SCM, exog: pd.DataFrame | None, n: int):
     """(SCM with group levels resolved, exogenous arrays, group codes) read from ``exog``."""
     trials = [node.trials for node in scm.nodes.values() if isinstance(node.trials, str)]
     errors = [node.measurement_error for node in scm.nodes.values() if node.measurement_error]

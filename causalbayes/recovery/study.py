@@ -30,7 +30,7 @@ from causalbayes.inference.fit import Fit
 from causalbayes.recovery.calibration import central_interval, rank, thin
 from causalbayes.recovery.forward import ForwardSampler
 from causalbayes.recovery.query import Query, draw_elements
-from causalbayes.recovery.simulate import checked_params, node_column
+from causalbayes.recovery.simulate import checked_params, exogenous_inputs, node_column
 from causalbayes.spec.data import encode_data
 from causalbayes.spec.scales import Scales
 from causalbayes.spec.scm import SCM
@@ -70,6 +70,8 @@ class Study:
         Master seed; simulation ``i`` uses the ``i``-th child of ``SeedSequence(seed)``.
     fitter : callable or None
         ``fitter(scm, data, random_seed) -> Fit`` replacing the built-in fit.
+    exog : DataFrame or None
+        The values of given nodes, the same ``n`` rows in every simulation.
     """
 
     kind: str
@@ -85,6 +87,7 @@ class Study:
     prior_draws: int
     seed: int
     fitter: Callable | None = None
+    exog: pd.DataFrame | None = None  # fixed rows: given nodes' values (a study on a user's data)
 
     def key(self) -> str:
         """A digest of every setting that changes results (names the disk cache)."""
@@ -103,6 +106,7 @@ class Study:
             "prior_draws": self.prior_draws,
             "seed": self.seed,
             "fitter": _callable_name(self.fitter),
+            "exog": None if self.exog is None else _frame_digest(self.exog),
         }
         text = json.dumps(payload, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -199,7 +203,10 @@ class _Compiled:
 
     def __init__(self, study: Study) -> None:
         self.study = study
-        self.model = build_model(study.scm, n=study.n, scales=study.scales)
+        scm, exog, groups = exogenous_inputs(study.scm, study.exog, study.n)
+        # the true model only simulates: its parameters are set, not sampled
+        scales = dataclasses.replace(study.scales, standardize=False, rotations={})
+        self.model = build_model(scm, n=study.n, scales=scales, exog=exog, groups=groups)
         self.fixed = checked_params(self.model, study.truth or {})
         world = pm.do(self.model, self.fixed) if self.fixed else self.model
         nodes = list(study.scm.order)
@@ -219,9 +226,16 @@ class _Compiled:
         return values
 
     def observed_frame(self, values: dict[str, np.ndarray]) -> pd.DataFrame:
-        """The data set the analyst sees: observed nodes of the true SCM."""
-        scm = self.study.scm
-        return pd.DataFrame({name: node_column(scm, name, values[name]) for name in scm.observed})
+        """The data set the analyst sees: observed nodes of the true SCM (given ones as given)."""
+        scm, exog = self.study.scm, self.study.exog
+        return pd.DataFrame(
+            {
+                name: exog[name].to_numpy(copy=True)
+                if scm.nodes[name].is_given
+                else node_column(scm, name, values[name])
+                for name in scm.observed
+            }
+        )
 
     def truth_fit(self, values: dict[str, np.ndarray], data: pd.DataFrame) -> Fit:
         """The true SCM as a one-draw ``Fit`` (true parameters and latent values)."""
@@ -294,6 +308,11 @@ def _dataset(model: pm.Model, values: dict[str, np.ndarray]) -> xr.Dataset:
         coords = {d: list(model.coords[d]) for d in dims if model.coords.get(d) is not None}
         variables[name] = xr.DataArray(value, dims=("chain", "draw", *dims), coords=coords)
     return xr.Dataset(variables)
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes() + ",".join(frame.columns).encode()).hexdigest()[:16]
 
 
 def _finite(x: float) -> float | None:
