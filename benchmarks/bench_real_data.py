@@ -38,7 +38,7 @@ def causalbayes_fit(name: str, given_treatment: bool) -> dict:
     seconds = time.perf_counter() - start
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # diagnostics are printed below
-        effect = fit.ate(d.treatment, d.outcome)
+        effect = cb.ate(fit, d.treatment, d.outcome)
     g = fit.diagnostics
     return {
         "seconds": seconds,

@@ -10,6 +10,7 @@ and report causal effects as posterior distributions.
 ('x', 'y')
 """
 
+from causalbayes._version import __version__  # noqa: F401  (the package version)
 from causalbayes.errors import (
     AssumptionWarning,
     CausalBayesError,
@@ -32,7 +33,7 @@ from causalbayes.identification import (
     identify,
     minimal_adjustment_set,
 )
-from causalbayes.spec import (
+from causalbayes.scm import (
     R2D2,
     SCM,
     Bernoulli,
@@ -59,8 +60,6 @@ from causalbayes.spec import (
     ZeroInflatedPoisson,
 )
 
-__version__ = "0.1.0"
-
 
 def __getattr__(name: str):
     # PyMC-dependent pieces load on first use: declaring a spec stays light and
@@ -82,7 +81,9 @@ def __getattr__(name: str):
         "ate": ("causalbayes.estimands", "ate"),
         "Effect": ("causalbayes.estimands", "Effect"),
         "predict": ("causalbayes.estimands", "predict"),
-        "load": ("causalbayes.io", "load_fit"),
+        "load": ("causalbayes.inference.io", "load_fit"),
+        "save": ("causalbayes.inference.io", "save_fit"),
+        "generative_model": ("causalbayes.compile", "generative_model"),
         "examples": ("causalbayes.examples", None),
     }
     if name not in lazy:
@@ -150,10 +151,12 @@ __all__ = [
     "conditioned_model",
     "examples",
     "fit",
+    "generative_model",
     "load",
     "predict",
     "prior_predictive",
     "recover",
+    "save",
     "sbc",
     "simulate",
 ]

@@ -15,9 +15,9 @@ from hypothesis import settings
 
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.scales import scales_from_data
-from causalbayes.spec.scm import SCM
+from causalbayes.data.encode import encode_data
+from causalbayes.data.scales import scales_from_data
+from causalbayes.scm.scm import SCM
 
 # Property tests draw the same examples on every run (seed everything): a failure in CI
 # is then a failure on every machine, not a one-off draw.

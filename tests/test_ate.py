@@ -19,7 +19,7 @@ def draws(rng, loc=0.0, scale=1.0, shape=()):
 
 @pytest.fixture
 def coating_df():
-    return coating_scm().simulate(300, params=COATING_TRUTH, random_seed=11)
+    return cb.simulate(coating_scm(), 300, params=COATING_TRUTH, random_seed=11)
 
 
 def coating_posterior(rng):
@@ -33,7 +33,7 @@ def test_linear_ate_equals_the_coefficient_per_draw(coating_df, fake_fit, rng):
     post = coating_posterior(rng)
     fit = fake_fit(coating_scm(), coating_df, post)
     before = coating_df.copy()
-    effect = fit.ate("dilution", "coating")
+    effect = cb.ate(fit, "dilution", "coating")
     np.testing.assert_allclose(
         effect.draws.values, post["coating.dilution"], rtol=1e-10, atol=1e-12
     )
@@ -41,7 +41,7 @@ def test_linear_ate_equals_the_coefficient_per_draw(coating_df, fake_fit, rng):
     pd.testing.assert_frame_equal(coating_df, before)
     # any two values: linear in the treatment
     np.testing.assert_allclose(
-        fit.ate("dilution", "coating", values=(0, 1)).draws.values,
+        cb.ate(fit, "dilution", "coating", values=(0, 1)).draws.values,
         -post["coating.dilution"],
         atol=1e-12,
     )
@@ -50,7 +50,7 @@ def test_linear_ate_equals_the_coefficient_per_draw(coating_df, fake_fit, rng):
 def test_population_ate_of_a_linear_outcome_is_also_the_coefficient(coating_df, fake_fit, rng):
     post = coating_posterior(rng)
     fit = fake_fit(coating_scm(), coating_df, post)
-    effect = fit.ate("dilution", "coating", population="model", n=500, random_seed=1)
+    effect = cb.ate(fit, "dilution", "coating", population="model", n=500, random_seed=1)
     np.testing.assert_allclose(effect.draws.values, post["coating.dilution"], atol=1e-10)
     assert effect.details["n_units"] == 500
 
@@ -63,7 +63,7 @@ def test_logistic_outcome_matches_hand_computation(fake_fit, rng):
             "y": cb.Bernoulli(["t", "x"], interactions=[("t", "x")]),
         }
     )
-    df = scm.simulate(200, random_seed=4)
+    df = cb.simulate(scm, 200, random_seed=4)
     post = {
         "x.intercept": draws(rng),
         "x.sigma": np.abs(draws(rng)) + 0.1,
@@ -78,8 +78,8 @@ def test_logistic_outcome_matches_hand_computation(fake_fit, rng):
     x = df.x.to_numpy()
     a, b, c, d = (post[k][..., None] for k in ("y.intercept", "y.t", "y.x", "y.t:x"))
     expected = (expit(a + b + (c + d) * x) - expit(a + c * x)).mean(axis=-1)
-    effect = fit.ate(
-        "t", "y", identification="ignore"
+    effect = cb.ate(
+        fit, "t", "y", identification="ignore"
     )  # not identified: checked in tests/identification
     np.testing.assert_allclose(effect.draws.values, expected, rtol=1e-9)
 
@@ -94,7 +94,7 @@ def test_mediated_effect_matches_linear_gaussian_closed_form(fake_fit, rng):
             "y": cb.Normal(["t", "m", "x"]),
         }
     )
-    df = scm.simulate(2000, random_seed=5)
+    df = cb.simulate(scm, 2000, random_seed=5)
     post = {p.name: draws(rng) for p in scm.parameters()}
     for k in ("x.sigma", "m.sigma", "y.sigma"):
         post[k] = np.full(
@@ -103,7 +103,7 @@ def test_mediated_effect_matches_linear_gaussian_closed_form(fake_fit, rng):
     fit = fake_fit(scm, df, post)
     expected = post["y.t"] + post["m.t"] * post["y.m"]
     np.testing.assert_allclose(
-        fit.ate("t", "y", random_seed=3).draws.values,
+        cb.ate(fit, "t", "y", random_seed=3).draws.values,
         expected,
         atol=0.01 * 4 * np.abs(post["y.m"]).max() / np.sqrt(2000) + 1e-9,
     )
@@ -113,15 +113,15 @@ def test_latent_confounder_uses_posterior_draws_of_unit_values(fake_fit, rng):
     scm = cb.SCM(
         {"u": cb.Normal(latent=True), "t": cb.Bernoulli(["u"]), "y": cb.Bernoulli(["t", "u"])}
     )
-    df = scm.simulate(100, random_seed=6).drop(columns="u")
+    df = cb.simulate(scm, 100, random_seed=6).drop(columns="u")
     post = {p.name: draws(rng) for p in scm.parameters() if p.node != "u"}
     post["u"] = draws(rng, shape=(100,))
     fit = fake_fit(scm, df, post, dims={"u": ["unit"]})
     u = post["u"]
     a, b, c = (post[k][..., None] for k in ("y.intercept", "y.t", "y.u"))
     expected = (expit(a + b + c * u) - expit(a + c * u)).mean(axis=-1)
-    effect = fit.ate(
-        "t", "y", identification="ignore"
+    effect = cb.ate(
+        fit, "t", "y", identification="ignore"
     )  # not identified: checked in tests/identification
     np.testing.assert_allclose(effect.draws.values, expected, rtol=1e-9)
 
@@ -134,7 +134,7 @@ def test_categorical_treatment_and_outcome(fake_fit, rng):
             "spend": cb.Normal(["arm"]),
         }
     )
-    df = scm.simulate(90, random_seed=2)
+    df = cb.simulate(scm, 90, random_seed=2)
     post = {
         "arm.intercept": draws(rng, shape=(2,)),
         "choice.intercept": draws(rng, shape=(2,)),
@@ -151,16 +151,16 @@ def test_categorical_treatment_and_outcome(fake_fit, rng):
     }
     fit = fake_fit(scm, df, post, dims=dims)
     np.testing.assert_allclose(
-        fit.ate("arm", "spend", values=("b", "a")).draws.values,
+        cb.ate(fit, "arm", "spend", values=("b", "a")).draws.values,
         post["spend.arm"][..., 1] - post["spend.arm"][..., 0],
         atol=1e-12,
     )
     np.testing.assert_allclose(
-        fit.ate("arm", "spend", values=("a", "ctl")).draws.values,
+        cb.ate(fit, "arm", "spend", values=("a", "ctl")).draws.values,
         post["spend.arm"][..., 0],
         atol=1e-12,
     )
-    effect = fit.ate("arm", "choice", values=("b", "ctl"))
+    effect = cb.ate(fit, "arm", "choice", values=("b", "ctl"))
     assert effect.draws.dims == ("chain", "draw", "choice_levels")
 
     def probs(logits):
@@ -174,7 +174,7 @@ def test_categorical_treatment_and_outcome(fake_fit, rng):
     )
     assert effect.summary().index.tolist() == ["ATE[none]", "ATE[small]", "ATE[big]"]
     with pytest.raises(cb.QueryError, match="not a level"):
-        fit.ate("arm", "spend", values=("c", "ctl"))
+        cb.ate(fit, "arm", "spend", values=("c", "ctl"))
 
 
 def test_effect_summary_prob_and_plot(coating_df, fake_fit, rng):
@@ -182,7 +182,7 @@ def test_effect_summary_prob_and_plot(coating_df, fake_fit, rng):
 
     matplotlib.use("Agg")
     post = coating_posterior(rng)
-    effect = fake_fit(coating_scm(), coating_df, post).ate("dilution", "coating")
+    effect = cb.ate(fake_fit(coating_scm(), coating_df, post), "dilution", "coating")
     table = effect.summary()
     x = post["coating.dilution"].ravel()
     assert table.loc["ATE", "mean"] == pytest.approx(x.mean())
@@ -199,12 +199,12 @@ def test_effect_summary_prob_and_plot(coating_df, fake_fit, rng):
 def test_outcome_upstream_of_treatment_has_zero_effect(fake_fit, rng):
     """y -> x: intervening on x cannot move y, in the sample and the population ATE."""
     scm = cb.SCM({"y": cb.Normal(), "x": cb.Normal(["y"])})
-    df = scm.simulate(100, random_seed=0)
+    df = cb.simulate(scm, 100, random_seed=0)
     post = {p.name: draws(rng) for p in scm.parameters()}
     for k in ("y.sigma", "x.sigma"):
         post[k] = np.abs(post[k]) + 0.1
     fit = fake_fit(scm, df, post)
-    np.testing.assert_array_equal(fit.ate("x", "y", values=(1.0, 0.0)).draws.values, 0.0)
+    np.testing.assert_array_equal(cb.ate(fit, "x", "y", values=(1.0, 0.0)).draws.values, 0.0)
     np.testing.assert_array_equal(
-        fit.ate("x", "y", values=(1.0, 0.0), population=True, random_seed=1).draws.values, 0.0
+        cb.ate(fit, "x", "y", values=(1.0, 0.0), population=True, random_seed=1).draws.values, 0.0
     )

@@ -11,7 +11,7 @@ from conftest import assert_same_logp, assert_standardized_matches
 
 import causalbayes as cb
 from causalbayes.inference import conditioned_model
-from causalbayes.spec.naming import UNIT_DIM
+from causalbayes.scm.naming import UNIT_DIM
 
 
 @pytest.fixture
@@ -284,13 +284,13 @@ def test_latent_nodes_stay_free_and_latent_root_is_standardised():
     assert "u" in free and {"x", "y"} == {v.name for v in model.observed_RVs}
     assert "u.intercept" not in free and "u.sigma" not in free  # fixed at 0 and 1 by default
     assert tuple(model.named_vars_to_dims["u"]) == (UNIT_DIM,)
-    u = pm.draw(scm.model(n=4000)["u"], random_seed=1)
+    u = pm.draw(cb.generative_model(scm, n=4000)["u"], random_seed=1)
     assert abs(u.mean()) < 0.05 and abs(u.std() - 1.0) < 0.05
 
 
 def test_generative_model_is_an_ordinary_pymc_model():
     scm = cb.examples.coating_scm()
-    model = scm.model(n=50)
+    model = cb.generative_model(scm, n=50)
     assert isinstance(model, pm.Model)
     prior = pm.sample_prior_predictive(draws=10, model=model, random_seed=1)
     assert prior.prior["coating"].shape == (1, 10, 50)

@@ -100,25 +100,25 @@ def test_bad_queries_raise_query_error(scm, good, fake_fit):
     draws.update({"x.sigma": np.ones((1, 4)), "y.sigma": np.ones((1, 4))})
     fit = fake_fit(scm, good, draws)
     with pytest.raises(cb.QueryError, match="treatment 'dose' is not in the graph"):
-        fit.ate("dose", "y")
+        cb.ate(fit, "dose", "y")
     with pytest.raises(cb.QueryError, match="outcome 'z' is not in the graph"):
-        fit.ate("t", "z")
+        cb.ate(fit, "t", "z")
     with pytest.raises(cb.QueryError, match="Bernoulli: treatment values must be 0 or 1"):
-        fit.ate("t", "y", values=(2, 0))
+        cb.ate(fit, "t", "y", values=(2, 0))
     with pytest.raises(cb.QueryError, match="whole numbers >= 0"):
-        fit.ate("k", "y", values=(-1, 0))
+        cb.ate(fit, "k", "y", values=(-1, 0))
     with pytest.raises(cb.QueryError, match="say which two values"):
-        fit.ate("x", "y")
+        cb.ate(fit, "x", "y")
     with pytest.raises(cb.QueryError, match="must be different"):
-        fit.ate("y", "y")
+        cb.ate(fit, "y", "y")
     assert issubclass(cb.QueryError, ValueError)
 
 
 def test_simulate_refuses_unknown_parameters_and_shapes():
     scm = cb.examples.coating_scm()
     with pytest.raises(cb.SpecError, match="not an estimated parameter.*coating.dilution"):
-        scm.simulate(10, params={"coating.dilutoin": 1.0})
+        cb.simulate(scm, 10, params={"coating.dilutoin": 1.0})
     with pytest.raises(cb.SpecError, match="shape"):
-        scm.simulate(10, params={"coating.dilution": [1.0, 2.0]})
+        cb.simulate(scm, 10, params={"coating.dilution": [1.0, 2.0]})
     with pytest.raises(cb.SpecError, match="positive integer"):
-        scm.simulate(0)
+        cb.simulate(scm, 0)

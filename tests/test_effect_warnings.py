@@ -9,8 +9,8 @@ import pytest
 
 import causalbayes as cb
 from causalbayes.inference.sampling import checked_variables, make_fit
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.scales import scales_from_data
+from causalbayes.data.encode import encode_data
+from causalbayes.data.scales import scales_from_data
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def stuck_fit():
 
 def test_an_effect_of_a_stuck_fit_warns_and_its_summary_says_so(stuck_fit):
     with pytest.warns(cb.DiagnosticsWarning, match="stuck chains") as record:
-        effect = stuck_fit.ate("t", "y")
+        effect = cb.ate(stuck_fit, "t", "y")
     message = str(record[0].message)
     assert "will not help" in message and "y." in message  # names the parameters at fault
     table = effect.summary()
@@ -60,10 +60,10 @@ def test_an_effect_of_a_stuck_fit_warns_and_its_summary_says_so(stuck_fit):
 @pytest.mark.parametrize(
     "query",
     [
-        lambda fit, **kw: fit.ate("t", "y", **kw),
-        lambda fit, **kw: fit.att("t", "y", **kw),
-        lambda fit, **kw: fit.cate("t", "y", by="t", **kw),
-        lambda fit, **kw: fit.ate("t", "y", population=True, **kw),
+        lambda fit, **kw: cb.ate(fit, "t", "y", **kw),
+        lambda fit, **kw: cb.att(fit, "t", "y", **kw),
+        lambda fit, **kw: cb.cate(fit, "t", "y", by="t", **kw),
+        lambda fit, **kw: cb.ate(fit, "t", "y", population=True, **kw),
     ],
 )
 def test_diagnostics_raise_refuses_every_effect_of_a_stuck_fit(stuck_fit, query):
@@ -72,10 +72,10 @@ def test_diagnostics_raise_refuses_every_effect_of_a_stuck_fit(stuck_fit, query)
 
 
 def test_diagnostics_ignore_keeps_the_record_in_the_details(stuck_fit):
-    effect = stuck_fit.ate("t", "y", diagnostics="ignore")
+    effect = cb.ate(stuck_fit, "t", "y", diagnostics="ignore")
     assert effect.details["diagnostics"]  # not warned, but not forgotten either
     with pytest.raises(cb.QueryError, match="diagnostics must be one of"):
-        stuck_fit.ate("t", "y", diagnostics="loud")
+        cb.ate(stuck_fit, "t", "y", diagnostics="loud")
 
 
 def _additive_and_interacting(fake_fit, rng, interactions):
@@ -112,7 +112,7 @@ def _additive_and_interacting(fake_fit, rng, interactions):
 def test_a_cate_constant_by_the_models_form_says_so(fake_fit, rng):
     fit = _additive_and_interacting(fake_fit, rng, ())
     with pytest.warns(cb.AssumptionWarning, match="assumption of the model's form"):
-        effect = fit.cate("t", "y", by="g")
+        effect = cb.cate(fit, "t", "y", by="g")
     assert effect.warnings and "interactions" in effect.warnings[0]
     assert "warning" in effect.summary()
 
@@ -123,6 +123,6 @@ def test_a_cate_that_varies_gives_no_such_note(fake_fit, rng):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", cb.AssumptionWarning)
-        effect = fit.cate("t", "y", by="x", bins=3)
+        effect = cb.cate(fit, "t", "y", by="x", bins=3)
     assert effect.warnings == []
     assert "warning" not in effect.summary()

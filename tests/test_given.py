@@ -61,10 +61,10 @@ def test_a_given_column_with_missing_values_is_refused_with_the_fix(raw_frame):
 
 def test_simulate_takes_given_values_from_exog(raw_frame):
     scm = cb.SCM({"age": cb.Given(), "y": cb.Normal(["age"])})
-    sim = scm.simulate(len(raw_frame), exog=raw_frame[["age"]], random_seed=1)
+    sim = cb.simulate(scm, len(raw_frame), exog=raw_frame[["age"]], random_seed=1)
     pd.testing.assert_series_equal(sim["age"], raw_frame["age"])
     with pytest.raises(cb.DataError, match="given nodes"):
-        scm.simulate(10)
+        cb.simulate(scm, 10)
 
 
 def test_from_graph_gives_roots_and_does_not_count_ages(raw_frame):
@@ -98,11 +98,11 @@ def _interaction_fit(fake_fit, rng):
 def test_population_ate_is_the_bayesian_bootstrap_of_the_unit_effects(fake_fit, rng):
     """Per draw: b_t + b_tx * sum_i g_i x_i / sum_i g_i with flat-Dirichlet weights g."""
     fit, df, post = _interaction_fit(fake_fit, rng)
-    sample = fit.ate("t", "y")
+    sample = cb.ate(fit, "t", "y")
     np.testing.assert_allclose(
         sample.draws.values, post["y.t"] + post["y.t:x"] * df.x.mean(), rtol=1e-10
     )
-    population = fit.ate("t", "y", population=True, random_seed=5)
+    population = cb.ate(fit, "t", "y", population=True, random_seed=5)
     assert population.details["population"] == "bootstrap"
     seed = int(np.random.default_rng(5).integers(2**31))
     weights = BootstrapWeights(80, len(df), seed)[0:80]
@@ -121,7 +121,7 @@ def test_bootstrap_weights_do_not_depend_on_chunking():
 
 def test_subgroup_population_effects_stay_averages(fake_fit, rng):
     fit, df, post = _interaction_fit(fake_fit, rng)
-    effect = fit.cate("t", "y", by="t", population=True, random_seed=2)
+    effect = cb.cate(fit, "t", "y", by="t", population=True, random_seed=2)
     seed = int(np.random.default_rng(2).integers(2**31))
     weights = BootstrapWeights(80, len(df), seed)[0:80]
     for label, mask in (("0", df.t == 0), ("1", df.t == 1)):
@@ -141,9 +141,9 @@ def test_queries_that_would_regenerate_a_given_node_are_refused(fake_fit, rng):
     post["y.sigma"] = np.ones((1, 5))
     fit = fake_fit(scm, df, post)
     with pytest.raises(cb.QueryError, match=r"\['m'\] are given .* declare a family"):
-        fit.ate("t", "y")
+        cb.ate(fit, "t", "y")
     fit2, _, _ = _interaction_fit(fake_fit, rng)
     with pytest.raises(cb.QueryError, match="population='model' .* Bayesian bootstrap"):
-        fit2.ate("t", "y", population="model")
+        cb.ate(fit2, "t", "y", population="model")
     with pytest.raises(cb.QueryError, match="n only applies to population='model'"):
-        fit2.ate("t", "y", population=True, n=10)
+        cb.ate(fit2, "t", "y", population=True, n=10)

@@ -1,4 +1,4 @@
-"""All-or-nothing saves (causalbayes.atomic via causalbayes.io): a save killed at any step
+"""All-or-nothing saves (causalbayes.inference.atomic via causalbayes.inference.io): a save killed at any step
 leaves the old fit or the new one, never a mix, and the next save leaves no litter.
 """
 
@@ -19,7 +19,7 @@ import xarray as xr
 import causalbayes as cb
 from causalbayes import atomic
 from causalbayes.errors import FileFormatError
-from causalbayes.io import load_fit, save_fit
+from causalbayes.inference.io import load_fit, save_fit
 
 
 class Killed(BaseException):
@@ -30,7 +30,7 @@ def _fit(fake_fit, seed: int, n: int = 40):
     """A story-1 fit with hand-made draws; each seed gives other data and draws, same structure."""
     rng = np.random.default_rng(seed)
     scm = cb.examples.coating_scm()
-    data = scm.simulate(n, params=cb.examples.COATING_TRUTH, random_seed=seed)
+    data = cb.simulate(scm, n, params=cb.examples.COATING_TRUTH, random_seed=seed)
     post = {p.name: rng.normal(size=(2, 15)) for p in scm.parameters()}
     for name in post:
         if name.endswith(".sigma"):

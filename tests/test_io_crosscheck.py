@@ -1,4 +1,4 @@
-"""Loads that cross-check (causalbayes.io, causalbayes._io_checks): a well-formed but edited or
+"""Loads that cross-check (causalbayes.inference.io, causalbayes.inference.io_checks): a well-formed but edited or
 inconsistent saved fit is refused with a FileFormatError naming the file, the field and what
 was expected; a save refuses what a load would refuse.
 """
@@ -15,7 +15,7 @@ import pytest
 
 import causalbayes as cb
 from causalbayes.errors import ArgumentError, CausalBayesError, FileFormatError
-from causalbayes.io import load_fit, save_fit
+from causalbayes.inference.io import load_fit, save_fit
 
 POSITIVE = {"sigma", "nu", "phi", "alpha", "r2.phi"}
 UNIT = {"psi", "r2"}

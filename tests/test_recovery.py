@@ -19,7 +19,7 @@ from causalbayes.errors import DataError, QueryError, SpecError
 from causalbayes.recovery import calibration, execution
 from causalbayes.recovery.results import RecoveryResult, SBCResult, _holm
 from causalbayes.recovery.study import Study, _compiled, run_simulation
-from causalbayes.spec.scales import unit_scales
+from causalbayes.data.scales import unit_scales
 
 COATING = cb.examples.COATING_TRUTH
 FIT_OPTIONS = {"sampler": "auto", "draws": 100, "tune": 100, "chains": 2, "target_accept": 0.8}

@@ -17,8 +17,8 @@ from causalbayes.errors import DataError, SpecError
 from causalbayes.examples import COATING_TRUTH, coating_scm
 from causalbayes.inference.samplers import SAMPLERS
 from causalbayes.inference.shared_data import shared_data_model
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.scales import scales_from_data
+from causalbayes.data.encode import encode_data
+from causalbayes.data.scales import scales_from_data
 
 
 def _scratch_logp(encoded, scales):
@@ -30,11 +30,11 @@ def _scratch_logp(encoded, scales):
 @pytest.mark.parametrize("n_new", [300, 300 + 57, 41])
 def test_shared_model_logp_equals_a_fresh_model_for_new_data(n_new):
     scm = coating_scm()
-    template = encode_data(scm, scm.simulate(300, params=COATING_TRUTH, random_seed=1))
+    template = encode_data(scm, cb.simulate(scm, 300, params=COATING_TRUTH, random_seed=1))
     scales = scales_from_data(template.scm, template)
     shared = shared_data_model(template, scales)
     assert shared.variable_length
-    new = encode_data(template.scm, scm.simulate(n_new, params=COATING_TRUTH, random_seed=2))
+    new = encode_data(template.scm, cb.simulate(scm, n_new, params=COATING_TRUTH, random_seed=2))
     logp = shared.model.compile_logp()
     shared.set_data(new)
     fresh, fresh_logp = _scratch_logp(new, scales)
@@ -61,7 +61,7 @@ def test_categorical_nodes_keep_the_template_levels_and_refit_other_lengths():
 
 def test_latent_nodes_refit_only_the_template_length():
     scm = cb.SCM({"u": cb.Normal(latent=True), "x": cb.Normal(["u"]), "y": cb.Normal(["x", "u"])})
-    df = scm.simulate(40, params={"x.u": 1.0, "y.u": 1.0, "y.x": 0.5}, random_seed=0)
+    df = cb.simulate(scm, 40, params={"x.u": 1.0, "y.u": 1.0, "y.x": 0.5}, random_seed=0)
     template = encode_data(scm, df[["x", "y"]])
     shared = shared_data_model(template, scales_from_data(template.scm, template))
     assert not shared.variable_length
@@ -69,14 +69,14 @@ def test_latent_nodes_refit_only_the_template_length():
 
 def test_refitter_refuses_a_backend_it_cannot_drive():
     scm = coating_scm()
-    df = scm.simulate(50, params=COATING_TRUTH, random_seed=0)
+    df = cb.simulate(scm, 50, params=COATING_TRUTH, random_seed=0)
     with pytest.raises(SpecError, match="Refitter runs the samplers"):
         cb.Refitter(scm, df, sampler="numpyro")
 
 
 def test_refitter_checks_new_data_like_fit():
     scm = coating_scm()
-    df = scm.simulate(50, params=COATING_TRUTH, random_seed=0)
+    df = cb.simulate(scm, 50, params=COATING_TRUTH, random_seed=0)
     refitter = cb.Refitter(scm, df, sampler="pymc")
     with pytest.raises(DataError, match="missing column"):
         refitter.fit(df.drop(columns="coating"))
@@ -88,7 +88,9 @@ def test_refits_match_fresh_fits_for_same_and_other_lengths(sampler):
     if not SAMPLERS[sampler].installed():
         pytest.skip(f'{sampler} not installed (pip install "causalbayes[{sampler}]")')
     scm = coating_scm()
-    sims = [scm.simulate(n, params=COATING_TRUTH, random_seed=s) for s, n in ((1, 400), (2, 700))]
+    sims = [
+        cb.simulate(scm, n, params=COATING_TRUTH, random_seed=s) for s, n in ((1, 400), (2, 700))
+    ]
     options = {"draws": 500, "tune": 500, "chains": 2}
     refitter = cb.Refitter(scm, sims[0], sampler=sampler, warn=False, **options)
     for df in sims:
@@ -99,5 +101,5 @@ def test_refits_match_fresh_fits_for_same_and_other_lengths(sampler):
         a, b = (f.posterior["coating.dilution"] for f in (refit, fresh))
         mc_error = float(b.std()) / np.sqrt(min(refit.diagnostics.ess_bulk_min, 500))
         assert abs(float(a.mean()) - float(b.mean())) < 5 * mc_error
-        effect = refit.ate("dilution", "coating")
+        effect = cb.ate(refit, "dilution", "coating")
         assert effect.mean() == pytest.approx(COATING_TRUTH["coating.dilution"], abs=0.06)

@@ -56,8 +56,8 @@ def effects():
     out = {}
     for k in FACTORS:
         frame = base.assign(age=base.age * k, income=base.income * k, y=base.y * k)
-        fit = _scm().fit(frame, random_seed=11)  # the defaults: 4 chains x 1000 draws
-        out[k] = (fit.diagnostics, fit.ate("t", "y"))
+        fit = cb.fit(_scm(), frame, random_seed=11)  # the defaults: 4 chains x 1000 draws
+        out[k] = (fit.diagnostics, cb.ate(fit, "t", "y"))
     return out
 
 

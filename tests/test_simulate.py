@@ -11,9 +11,9 @@ from causalbayes.examples import COATING_TRUTH, coating_scm
 
 def test_simulate_is_reproducible_and_reports_every_parameter():
     scm = coating_scm()
-    a = scm.simulate(200, params={"coating.dilution": -0.421}, random_seed=7)
-    b = scm.simulate(200, params={"coating.dilution": -0.421}, random_seed=7)
-    c = scm.simulate(200, params={"coating.dilution": -0.421}, random_seed=8)
+    a = cb.simulate(scm, 200, params={"coating.dilution": -0.421}, random_seed=7)
+    b = cb.simulate(scm, 200, params={"coating.dilution": -0.421}, random_seed=7)
+    c = cb.simulate(scm, 200, params={"coating.dilution": -0.421}, random_seed=8)
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(c)
     assert a.attrs["params"] == b.attrs["params"]
@@ -25,7 +25,7 @@ def test_simulate_is_reproducible_and_reports_every_parameter():
 
 def test_fixed_parameters_are_the_ones_generating_the_data():
     """With all parameters fixed, least squares on a large sample recovers them."""
-    df = coating_scm().simulate(20000, params=COATING_TRUTH, random_seed=3)
+    df = cb.simulate(coating_scm(), 20000, params=COATING_TRUTH, random_seed=3)
     X = np.column_stack([np.ones(len(df)), df.dilution, df.humid])
     coef, *_ = np.linalg.lstsq(X, df.coating.to_numpy(), rcond=None)
     np.testing.assert_allclose(coef, [0.5128, -0.421, -0.54], atol=0.01)
@@ -42,7 +42,8 @@ def test_categorical_and_exogenous_trials_columns():
         }
     )
     exog = pd.DataFrame({"visits": np.full(300, 20)})
-    df = scm.simulate(
+    df = cb.simulate(
+        scm,
         300,
         params={"page.intercept": [0.0, 0.0], "buys.page": [1.0, -1.0]},
         exog=exog,
@@ -60,7 +61,7 @@ def test_categorical_and_exogenous_trials_columns():
 
 def test_latent_nodes_are_simulated_and_reported():
     scm = cb.SCM({"u": cb.Normal(latent=True), "y": cb.Normal(["u"])})
-    df = scm.simulate(50, random_seed=2)
+    df = cb.simulate(scm, 50, random_seed=2)
     assert list(df.columns) == ["u", "y"]
     assert df.attrs["params"]["u.sigma"] == 1.0  # latent root: standardised, fixed
     assert df.attrs["params"]["u.intercept"] == 0.0

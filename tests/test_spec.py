@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import causalbayes as cb
-from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.scales import unit_scales
+from causalbayes.data.default_priors import resolved_priors
+from causalbayes.data.scales import unit_scales
 
 
 def test_story1_parameter_names_are_readable_and_stable():

@@ -105,7 +105,7 @@ def _exog() -> pd.DataFrame:
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scm=specs(), seed=st.integers(0, 2**16))
 def test_random_valid_specs_compile_simulate_and_have_finite_log_density(scm, seed):
-    df = scm.simulate(N_ROWS, exog=_exog(), random_seed=seed)
+    df = cb.simulate(scm, N_ROWS, exog=_exog(), random_seed=seed)
     assert len(df) == N_ROWS and set(scm.nodes) <= set(df.columns)
     assert cb.SCM.from_json(scm.to_json()) == scm
     model = conditioned_model(scm, df)

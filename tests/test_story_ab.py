@@ -78,7 +78,7 @@ def case_fit(request):
     case = request.param
     scm = ab_test_scm(*case.prior)
     df = ab_test_data(case.conversions, case.visitors)
-    fit = scm.fit(df, draws=1000, tune=500, chains=2, random_seed=case.seed)
+    fit = cb.fit(scm, df, draws=1000, tune=500, chains=2, random_seed=case.seed)
     return case, fit
 
 
@@ -139,7 +139,7 @@ def test_ate_is_the_difference_of_rates_per_draw(case_fit) -> None:
     # E[purchase | do(page=B)] - E[purchase | do(page=A)] is p_B - p_A exactly.
     _, fit = case_fit
     rates = _rates(fit)
-    effect = fit.ate("page", "purchase", values=("B", "A"))
+    effect = cb.ate(fit, "page", "purchase", values=("B", "A"))
     assert effect.draws.dims == ("chain", "draw")
     np.testing.assert_allclose(effect.draws.values, rates["B"] - rates["A"], rtol=0, atol=1e-10)
 
@@ -165,7 +165,7 @@ def test_exact_prob_b_beats_a_cross_check() -> None:
 @pytest.mark.slow  # MCMC
 def test_prob_b_beats_a(case_fit) -> None:
     case, fit = case_fit
-    effect = fit.ate("page", "purchase", values=("B", "A"))
+    effect = cb.ate(fit, "page", "purchase", values=("B", "A"))
     got = effect.prob(lambda d: d > 0)
     exact = _exact_prob_b_beats_a(case)
     ess = _ess((effect.draws.values > 0).astype(float))

@@ -14,8 +14,8 @@ TRUE_ATE = COATING_TRUTH["coating.dilution"]
 @pytest.fixture(scope="module")
 def coating_fit():
     scm = coating_scm()
-    df = scm.simulate(1000, params=COATING_TRUTH, random_seed=2)
-    return scm.fit(df, draws=1000, tune=1000, chains=4, random_seed=7)
+    df = cb.simulate(scm, 1000, params=COATING_TRUTH, random_seed=2)
+    return cb.fit(scm, df, draws=1000, tune=1000, chains=4, random_seed=7)
 
 
 def test_every_true_value_sits_inside_its_94_percent_hdi(coating_fit):
@@ -37,7 +37,7 @@ def test_diagnostics_are_clean(coating_fit):
 
 
 def test_ate_recovers_the_truth_with_honest_uncertainty(coating_fit):
-    effect = coating_fit.ate("dilution", "coating")
+    effect = cb.ate(coating_fit, "dilution", "coating")
     low, high = effect.hdi(0.94)
     assert abs(effect.mean() - TRUE_ATE) < 0.05
     assert low < TRUE_ATE < high
@@ -49,5 +49,5 @@ def test_ate_recovers_the_truth_with_honest_uncertainty(coating_fit):
 
 
 def test_population_ate_agrees(coating_fit):
-    effect = coating_fit.ate("dilution", "coating", population=True, random_seed=1)
+    effect = cb.ate(coating_fit, "dilution", "coating", population=True, random_seed=1)
     assert abs(effect.mean() - TRUE_ATE) < 0.05

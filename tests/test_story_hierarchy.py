@@ -26,8 +26,8 @@ def story():
     stores = [f"s{i:02d}" for i in range(len(SIZES))]
     exog = pd.DataFrame({"store": np.repeat(stores, SIZES)})
     scm = cb.SCM({"price": cb.Normal(), "sales": cb.Normal(["price"], groups=["store"])})
-    df = scm.simulate(len(exog), params=TRUTH, exog=exog, random_seed=11)
-    fit = scm.fit(df, draws=1000, tune=1000, chains=4, random_seed=12)
+    df = cb.simulate(scm, len(exog), params=TRUTH, exog=exog, random_seed=11)
+    fit = cb.fit(scm, df, draws=1000, tune=1000, chains=4, random_seed=12)
     return scm, df, fit
 
 
@@ -67,7 +67,7 @@ def test_small_stores_are_shrunk_towards_the_population(story):
 def test_an_unseen_store_is_predicted_with_the_population_spread(story):
     _, _, fit = story
     new = pd.DataFrame({"price": [0.0, 0.0], "store": ["s29", "brand-new"]})
-    pred = fit.predict(new, "sales", random_seed=3)
+    pred = cb.predict(fit, new, "sales", random_seed=3)
     assert pred.new_groups == {"store": ["brand-new"]}
     sd_known, sd_new = pred.draws.std(("chain", "draw")).values
     tau = fit.posterior["sales.1|store.sd"]

@@ -32,13 +32,13 @@ def story():
             "share": cb.Normal(["degree", "activity"], measurement_error="se"),
         }
     )
-    fit = scm.fit(_accounts(400, seed=5), draws=1000, tune=1000, chains=4, random_seed=6)
+    fit = cb.fit(scm, _accounts(400, seed=5), draws=1000, tune=1000, chains=4, random_seed=6)
     return fit
 
 
 def test_new_rows_are_covered_at_the_nominal_rate(story):
     new = _accounts(1000, seed=99)
-    pred = story.predict(new.drop(columns="share"), "share", kind="observed", random_seed=7)
+    pred = cb.predict(story, new.drop(columns="share"), "share", kind="observed", random_seed=7)
     for prob in (0.5, 0.9):
         band = pred.interval(prob)
         coverage = np.mean(

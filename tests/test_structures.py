@@ -12,7 +12,7 @@ from scipy.interpolate import BSpline
 
 import causalbayes as cb
 from causalbayes.inference import conditioned_model
-from causalbayes.spec.naming import UNIT_DIM
+from causalbayes.scm.naming import UNIT_DIM
 
 N = cb.Prior("Normal", mu=0, sigma=1)
 H = cb.Prior("HalfNormal", sigma=1)
@@ -145,10 +145,10 @@ def test_spline_continues_flat_outside_its_bounds():
             "y": cb.Normal(["z"], terms=[cb.Spline("z", df=4, bounds=(0.0, 1.0))]),
         }
     )
-    model = scm.model(n=4)
+    model = cb.generative_model(scm, n=4)
     world = pm.do(model, {"z": np.array([-5.0, 0.0, 1.0, 7.0]), "y.spline(z)": np.arange(1.0, 5.0)})
     from causalbayes.compile import Design, expected_value
-    from causalbayes.spec.scales import unit_scales
+    from causalbayes.data.scales import unit_scales
 
     fixed = {"y.intercept": 0.0}
     mean = expected_value(scm, "y", pm.do(world, fixed), Design(4, unit_scales())).eval()

@@ -30,7 +30,7 @@ def test_hurdle_outcome_ate_is_probability_times_mean_amount(fake_fit, rng):
         "spend.hurdle.intercept": _draws(rng),
         "spend.hurdle.page": _draws(rng),
     }
-    effect = fake_fit(scm, data, post).ate("page", "spend")
+    effect = cb.ate(fake_fit(scm, data, post), "page", "spend")
 
     def mean(t):
         psi = expit(post["spend.hurdle.intercept"] + post["spend.hurdle.page"] * t)
@@ -60,7 +60,7 @@ def test_custom_mechanism_ate_is_its_function(fake_fit, rng):
         "y.ed50": np.exp(_draws(rng)),
         "y.sigma": np.abs(_draws(rng)) + 0.1,
     }
-    effect = fake_fit(scm, data, post).ate("dose", "y", values=(4.0, 1.0))
+    effect = cb.ate(fake_fit(scm, data, post), "dose", "y", values=(4.0, 1.0))
     top, ed50 = post["y.top"], post["y.ed50"]
     expected = top * 4 / (ed50 + 4) - top * 1 / (ed50 + 1)
     np.testing.assert_allclose(effect.draws.values, expected, rtol=1e-10)
@@ -82,7 +82,7 @@ def test_group_varying_slope_ate_averages_the_units_groups(fake_fit, rng):
         "y.t|store.z": _draws(rng, 3),
     }
     dims = {k: ["store_groups"] for k in post if k.endswith(".z")}
-    effect = fake_fit(scm, data, post, dims).ate("t", "y")
+    effect = cb.ate(fake_fit(scm, data, post, dims), "t", "y")
     codes = np.searchsorted(["a", "b", "c"], store)
     slopes = post["y.t|store.z"] * post["y.t|store.sd"][..., None]
     expected = post["y.t"] + slopes[..., codes].mean(axis=-1)
@@ -104,9 +104,8 @@ def test_spline_dose_response_contrast(fake_fit, rng):
         "y.spline(dose)": _draws(rng, 4),
         "y.sigma": np.abs(_draws(rng)) + 0.1,
     }
-    effect = fake_fit(scm, data, post, {"y.spline(dose)": ["y.spline(dose)_basis"]}).ate(
-        "dose", "y", values=(7.5, 2.0)
-    )
+    fit = fake_fit(scm, data, post, {"y.spline(dose)": ["y.spline(dose)_basis"]})
+    effect = cb.ate(fit, "dose", "y", values=(7.5, 2.0))
     knots = np.r_[[0.0] * 4, 5.0, [10.0] * 4]  # df=4: five basis functions, one interior knot
     basis = BSpline.design_matrix(np.array([7.5, 2.0]), knots, 3).toarray()[:, 1:]
     expected = post["y.spline(dose)"] @ (basis[0] - basis[1])
@@ -125,7 +124,7 @@ def test_ordered_outcome_effect_on_each_level_probability(fake_fit, rng):
         "grade.cutpoints.gaps": np.abs(_draws(rng, 1)) + 0.5,
     }
     fit = fake_fit(scm, data, post, {"grade.cutpoints.gaps": ["grade_cutpoint_gaps"]})
-    effect = fit.ate("t", "grade")
+    effect = cb.ate(fit, "t", "grade")
 
     def probs(t):
         c1 = post["grade.cutpoints.first"]
@@ -165,7 +164,7 @@ def test_sample_ate_uses_imputed_values_of_a_held_covariate(fake_fit, rng):
         "y.sigma": np.abs(_draws(rng)) + 0.1,
     }
     fit = fake_fit(scm, data, post, missing="impute")
-    effect = fit.ate("t", "y")
+    effect = cb.ate(fit, "t", "y")
     filled = np.broadcast_to(np.where(np.isnan(x_obs), 0.0, x_obs), (CHAINS, DRAWS, n)).copy()
     filled[..., holes] = post["x.missing"]
     expected = post["y.t"] + post["y.t:x"] * filled.mean(axis=-1)
@@ -189,13 +188,13 @@ def test_predict_new_rows_with_an_unseen_group_draws_from_the_population(fake_fi
     }
     fit = fake_fit(scm, data, post, {"y.1|store.z": ["store_groups"]})
     new = pd.DataFrame({"x": [1.0, 1.0], "store": ["b", "zz"]})
-    pred = fit.predict(new, "y", random_seed=1)
+    pred = cb.predict(fit, new, "y", random_seed=1)
     values = pred.draws.values.reshape(-1, 2)
     np.testing.assert_allclose(values[:, 0], 1 + 2 - 0.6)  # known group: its own effect
     assert pred.new_groups == {"store": ["zz"]}
     assert abs(values[:, 1].mean() - 3.0) < 0.2  # unseen group: centred on the population mean
     assert abs(values[:, 1].std() - 3.0) < 0.15  # with the population sd
-    observed = fit.predict(new, "y", kind="observed", random_seed=1).draws.values.reshape(-1, 2)
+    observed = cb.predict(fit, new, "y", kind="observed", random_seed=1).draws.values.reshape(-1, 2)
     assert abs(observed[:, 0].std() - 0.5) < 0.03  # the residual noise of a new observation
     assert new.columns.tolist() == ["x", "store"]  # the caller's frame is untouched
 
@@ -214,7 +213,7 @@ def test_known_measurement_error_widens_predicted_observations(fake_fit, rng):
     fit = fake_fit(scm, data, post)
     new = pd.DataFrame({"x": [0.0, 0.0], "se": [0.0, 0.4]})
     sd = (
-        fit.predict(new, "y", kind="observed", random_seed=2)
+        cb.predict(fit, new, "y", kind="observed", random_seed=2)
         .draws.values.reshape(-1, 2)
         .std(axis=0)
     )
@@ -227,7 +226,7 @@ def test_custom_mechanism_errors_name_the_node():
     import pytest
 
     with pytest.raises(cb.SpecError, match="node 'y'.*two_rows.*one value per unit"):
-        scm.model(n=5)
+        cb.generative_model(scm, n=5)
     broken = cb.Mechanism(lambda x, k: x.nonexistent(k), params={"k": 1.0}, name="broken")
     with pytest.raises(cb.SpecError, match="node 'y'.*'broken' failed"):
         cb.SCM({"x": cb.Normal(), "y": cb.Normal(["x"], mechanism=broken)}).model(n=5)

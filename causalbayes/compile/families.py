@@ -18,7 +18,7 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from causalbayes.errors import SpecError
-from causalbayes.spec.node import Node
+from causalbayes.scm.node import Node
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def ate(
 
     Examples
     --------
-    >>> effect = fit.ate("dilution", "coating")  # doctest: +SKIP
+    >>> effect = cb.ate(fit, "dilution", "coating")  # doctest: +SKIP
     >>> effect.summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)

@@ -34,15 +34,15 @@ from causalbayes.compile import mean_given, model_and_design
 from causalbayes.compile.families import inverse_link
 from causalbayes.compile.parameters import read_parameters
 from causalbayes.compile.predictor import linear_predictor
+from causalbayes.data.default_priors import resolved_priors
+from causalbayes.data.encode import encode_data
 from causalbayes.errors import CausalBayesWarning, QueryError
 from causalbayes.estimands.checks import diagnostics_gate, verdict_for, warn_not_identified
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.estimands.values import encode_value
 from causalbayes.estimands.worlds import posterior_inputs
 from causalbayes.inference.fit import Fit
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.naming import UNIT_DIM
+from causalbayes.scm.naming import UNIT_DIM
 
 INVERTIBLE = {"Normal", "StudentT", "LogNormal", "Bernoulli", "Poisson", "NegativeBinomial"}
 COUNT_LIMIT = 4  # counterfactual counts are searched up to 4 x max(observed) + 50
@@ -106,12 +106,12 @@ def counterfactual(
 
     Examples
     --------
-    >>> cf = fit.counterfactual(df.head(5), dilution=1)  # doctest: +SKIP
+    >>> cf = cb.counterfactual(fit, df.head(5), dilution=1)  # doctest: +SKIP
     >>> cf.summary("coating")  # doctest: +SKIP
     """
     scm = fit.scm
     if not action:
-        raise QueryError("say what to set, e.g. fit.counterfactual(units, dilution=1)")
+        raise QueryError("say what to set, e.g. cb.counterfactual(fit, units, dilution=1)")
     diagnostics_gate(fit, diagnostics)
     for name in action:
         scm.check_node(name, "intervened node")
@@ -280,7 +280,7 @@ def probabilities_of_causation(
 
     Examples
     --------
-    >>> pn_ps = fit.probabilities_of_causation("exposure", "disease")  # doctest: +SKIP
+    >>> pn_ps = cb.probabilities_of_causation(fit, "exposure", "disease")  # doctest: +SKIP
     """
     scm = fit.scm
     diagnostics_gate(fit, diagnostics)
@@ -336,7 +336,7 @@ def mediation(
 
     Examples
     --------
-    >>> fit.mediation("dose", "biomarker", "recovery", values=(1, 0)).summary()  # doctest: +SKIP
+    >>> cb.mediation(fit, "dose", "biomarker", "recovery", values=(1, 0)).summary()  # doctest: +SKIP
     """
     from causalbayes.estimands.effect import Effect
 

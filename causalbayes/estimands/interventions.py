@@ -30,7 +30,7 @@ def dose_response(
 
     Examples
     --------
-    >>> fit.dose_response("dose", "yield", grid=np.linspace(0, 10, 21)).plot()  # doctest: +SKIP
+    >>> cb.dose_response(fit, "dose", "yield", grid=np.linspace(0, 10, 21)).plot()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
     grid = list(np.atleast_1d(np.asarray(grid)).tolist())
@@ -59,7 +59,7 @@ def shift_effect(fit: Fit, treatment: str, outcome: str, delta: float, **options
 
     Examples
     --------
-    >>> fit.shift_effect("price", "sales", delta=-1.0).summary()  # doctest: +SKIP
+    >>> cb.shift_effect(fit, "price", "sales", delta=-1.0).summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
     observed = _observed_treatment(fit, treatment)
@@ -86,7 +86,7 @@ def average_marginal_effect(
 
     Examples
     --------
-    >>> fit.average_marginal_effect("price", "sales").summary()  # doctest: +SKIP
+    >>> cb.average_marginal_effect(fit, "price", "sales").summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
     if fit.scm[treatment].family_info.is_discrete:
@@ -123,7 +123,7 @@ def policy_value(
 
     Examples
     --------
-    >>> fit.policy_value("offer", "converted", lambda d: d.activity > 2,
+    >>> cb.policy_value(fit, "offer", "converted", lambda d: d.activity > 2,
     ...                  baseline=lambda d: np.zeros(len(d))).summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)

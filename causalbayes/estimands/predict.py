@@ -11,15 +11,15 @@ import pymc as pm
 import xarray as xr
 
 from causalbayes.compile import expected_value, model_and_design
+from causalbayes.data.encode import encode_data
 from causalbayes.errors import DataError, QueryError
 from causalbayes.estimands.checks import diagnostics_gate
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.estimands.worlds import posterior_inputs, typed_like
 from causalbayes.inference.fit import Fit
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.naming import UNIT_DIM, levels_dim
-from causalbayes.spec.scm import SCM
-from causalbayes.spec.terms import Group
+from causalbayes.scm.naming import UNIT_DIM, levels_dim
+from causalbayes.scm.scm import SCM
+from causalbayes.scm.terms import Group
 
 KINDS = ("mean", "observed")
 
@@ -89,7 +89,7 @@ def predict(
 
     Examples
     --------
-    >>> pred = fit.predict(new_rows, "sales", kind="observed")  # doctest: +SKIP
+    >>> pred = cb.predict(fit, new_rows, "sales", kind="observed")  # doctest: +SKIP
     >>> pred.summary()  # doctest: +SKIP
     """
     scm = fit.scm

@@ -44,7 +44,7 @@ def att(
 
     Examples
     --------
-    >>> fit.att("offer", "converted").summary()  # doctest: +SKIP
+    >>> cb.att(fit, "offer", "converted").summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
     (a, b), codes = treatment_pair(fit.scm, treatment, values, fit.encoded.values.get(treatment))
@@ -128,7 +128,7 @@ def cate(
 
     Examples
     --------
-    >>> fit.cate("offer", "converted", by="segment").summary()  # doctest: +SKIP
+    >>> cb.cate(fit, "offer", "converted", by="segment").summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
     (a, b), codes = treatment_pair(fit.scm, treatment, values, fit.encoded.values.get(treatment))
@@ -305,7 +305,7 @@ def controlled_direct_effect(
 
     Examples
     --------
-    >>> fit.controlled_direct_effect("t", "m", "y", at=0.0).summary()  # doctest: +SKIP
+    >>> cb.controlled_direct_effect(fit, "t", "m", "y", at=0.0).summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
     fit.scm.check_node(mediator, "mediator")
@@ -341,7 +341,7 @@ def contrasts(
 
     Examples
     --------
-    >>> fit.contrasts("page", "bought", pairs="all").summary()  # doctest: +SKIP
+    >>> cb.contrasts(fit, "page", "bought", pairs="all").summary()  # doctest: +SKIP
     """
     check_names(fit, treatment, outcome)
     node = fit.scm[treatment]

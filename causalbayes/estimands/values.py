@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from causalbayes.errors import QueryError
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 
 def default_contrast(scm: SCM, treatment: str, observed=None) -> tuple[Any, Any]:

@@ -26,11 +26,11 @@ import pytensor.tensor as pt
 import xarray as xr
 
 from causalbayes.compile import Design, build_model, expected_value, model_and_design
+from causalbayes.data.encode import encode_data
 from causalbayes.errors import QueryError
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.inference.fit import Fit
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.naming import levels_dim
+from causalbayes.scm.naming import levels_dim
 
 
 def posterior_inputs(fit: Fit, world: pm.Model, held_latent=()) -> dict[str, pt.TensorVariable]:

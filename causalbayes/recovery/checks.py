@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from causalbayes.data.default_priors import resolved_priors
+from causalbayes.data.encode import encode_data
+from causalbayes.data.scales import scales_from_data, unit_scales
 from causalbayes.errors import SpecError
 from causalbayes.inference.fit import Fit
 from causalbayes.recovery.execution import run_study
@@ -16,10 +19,7 @@ from causalbayes.recovery.query import Query, as_queries
 from causalbayes.recovery.results import RecoveryResult, SBCResult
 from causalbayes.recovery.simulate import needed_columns, simulate
 from causalbayes.recovery.study import Study
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.scales import scales_from_data, unit_scales
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 #: Spawn key of the pilot data set that scales a recovery study's default priors.
 _PILOT = 2**31

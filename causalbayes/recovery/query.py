@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from causalbayes import estimands
 from causalbayes.errors import QueryError
-from causalbayes.spec.naming import UNIT_DIM
+from causalbayes.scm.naming import UNIT_DIM
 
 #: Fit methods a study can check; each returns an Effect (counterfactual: per-unit values).
 QUERY_METHODS = (
@@ -112,15 +113,13 @@ class Query:
             options = dict(self.options)
             rows, node = options.pop("rows"), options.pop("node")
             # all fitted rows (latent parents are known only for them), then the chosen ones
-            counterfactuals = fit.counterfactual(
-                random_seed=random_seed, diagnostics="ignore", **options
+            counterfactuals = estimands.counterfactual(
+                fit, random_seed=random_seed, diagnostics="ignore", **options
             )
             values = counterfactuals.values[node]
             result = values.isel({UNIT_DIM: rows})
             labels = [f"row {r}" for r in rows]
             return draw_elements(self.label, result, labels if len(rows) > 1 else None)
-        from causalbayes import estimands
-
         function = getattr(estimands, self.method)
         # a study checks identification once, and records each fit's diagnostics itself
         extra = {"identification": "ignore", "diagnostics": "ignore", "random_seed": random_seed}

@@ -25,15 +25,15 @@ import pymc as pm
 import xarray as xr
 
 from causalbayes.compile import build_model
+from causalbayes.data.encode import encode_data
+from causalbayes.data.scales import Scales
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
 from causalbayes.recovery.calibration import central_interval, rank, thin
 from causalbayes.recovery.forward import ForwardSampler
 from causalbayes.recovery.query import Query, draw_elements
 from causalbayes.recovery.simulate import checked_params, exogenous_inputs, node_column
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.scales import Scales
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 #: Version of the per-simulation records (cached on disk as JSON).
 RECORD_VERSION = 1

@@ -29,7 +29,7 @@ def result(request):
     before = df.copy()
     fit = natural_scm(name, df).fit(df, random_seed=20261126)
     d = DATASETS[name]
-    effect = fit.ate(d.treatment, d.outcome)
+    effect = cb.ate(fit, d.treatment, d.outcome)
     assert df.equals(before)  # the user's frame is read, never changed
     return name, fit, effect, references(name, df)
 

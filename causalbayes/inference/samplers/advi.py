@@ -19,9 +19,9 @@ import numpy as np
 import pymc as pm
 
 from causalbayes.compile import build_model
+from causalbayes.data.encode import EncodedData
+from causalbayes.data.scales import Scales
 from causalbayes.errors import DiagnosticsWarning, SpecError
-from causalbayes.spec.data import EncodedData
-from causalbayes.spec.scales import Scales
 
 #: Rows per minibatch; data with at most this many rows use every row each step.
 BATCH_SIZE = 2000

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from causalbayes.errors import GraphError, SpecError
 from causalbayes.graph import DAG
-from causalbayes.spec.naming import (
+from causalbayes.scm.from_graph import nodes_from_graph
+from causalbayes.scm.naming import (
     basis_dim,
     contrasts_dim,
     cutpoints_dim,
@@ -20,15 +21,13 @@ from causalbayes.spec.naming import (
     param_name,
     r2d2_dim,
 )
-from causalbayes.spec.node import Node
-from causalbayes.spec.terms import Group, Linear, Power, Spline
+from causalbayes.scm.node import Node
+from causalbayes.scm.terms import Group, Linear, Power, Spline
 
 if TYPE_CHECKING:
     import graphviz
     import pandas as pd
-    import pymc as pm
 
-    from causalbayes.inference.fit import Fit
 
 SPEC_FORMAT = "causalbayes.scm"
 SPEC_VERSION = 1
@@ -296,7 +295,7 @@ class SCM:
     def from_json(cls, text: str, *, mechanisms: Mapping[str, Any] | None = None) -> SCM:
         return cls.from_dict(json.loads(text), mechanisms=mechanisms)
 
-    # -- conveniences delegating to upper layers (imported lazily) -----------
+    # -- from a graph, and drawing one (lower or same layers) -----------------
     @classmethod
     def from_graph(
         cls,
@@ -308,11 +307,9 @@ class SCM:
     ) -> SCM:
         """Build an SCM from a graph, choosing families from the data's column types.
 
-        See :func:`causalbayes.spec.from_graph.scm_from_graph`.
+        See :func:`causalbayes.scm.from_graph.nodes_from_graph`.
         """
-        from causalbayes.spec.from_graph import scm_from_graph
-
-        return scm_from_graph(graph, data, families=families, latent=latent)
+        return cls(nodes_from_graph(graph, data, families=families, latent=latent))
 
     def graph(self, **style) -> graphviz.Digraph:
         """Draw the DAG (graphviz); latent nodes dashed.  Keyword styles as in :func:`causalbayes.graph.render`."""
@@ -325,28 +322,3 @@ class SCM:
             return self.graph()._repr_mimebundle_(include=include, exclude=exclude)
         except Exception:  # no dot binary: fall back to text
             return {"text/plain": repr(self)}
-
-    def model(self, data: pd.DataFrame | None = None, *, n: int | None = None) -> pm.Model:
-        """The generative ``pm.Model`` (nothing observed), sized by ``data`` or ``n``."""
-        from causalbayes.compile import generative_model
-
-        return generative_model(self, data=data, n=n)
-
-    def simulate(
-        self,
-        n: int,
-        *,
-        params: Mapping[str, Any] | None = None,
-        random_seed=None,
-        exog: pd.DataFrame | None = None,
-    ) -> pd.DataFrame:
-        """Simulate ``n`` units; see :func:`causalbayes.recovery.simulate`."""
-        from causalbayes.recovery import simulate
-
-        return simulate(self, n, params=params, random_seed=random_seed, exog=exog)
-
-    def fit(self, data: pd.DataFrame, **kwargs) -> Fit:
-        """Condition on ``data`` and sample the posterior; see :func:`causalbayes.fit`."""
-        from causalbayes.inference import fit
-
-        return fit(self, data, **kwargs)

@@ -17,7 +17,7 @@ A saved fit is a folder with three files:
     The data frame as an xarray Dataset with one variable per column over the
     dim ``unit``; categorical columns are stored as their labels (strings).
 
-A save is all or nothing (:mod:`causalbayes.atomic`): the files are written
+A save is all or nothing (:mod:`causalbayes.inference.atomic`): the files are written
 into a hidden sibling folder that replaces the old one by renames, so a save
 killed at any instant leaves the old fit or the new one, never a mix; the
 next save or load settles any leftover.
@@ -50,9 +50,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from causalbayes import _io_checks as checks
-from causalbayes import atomic
-from causalbayes._io_checks import DATA_FILE, FIT_FILE, POSTERIOR_FILE
+from causalbayes._version import __version__
+from causalbayes.data.default_priors import resolved_priors
+from causalbayes.data.encode import MISSING_OPTIONS, EncodedData, encode_data
+from causalbayes.data.scales import Scales
 from causalbayes.errors import (
     ArgumentError,
     CausalBayesError,
@@ -60,14 +61,14 @@ from causalbayes.errors import (
     FileFormatError,
     SpecError,
 )
+from causalbayes.inference import atomic
+from causalbayes.inference import io_checks as checks
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
+from causalbayes.inference.io_checks import DATA_FILE, FIT_FILE, POSTERIOR_FILE
 from causalbayes.inference.samplers import SAMPLERS
-from causalbayes.spec.data import MISSING_OPTIONS, EncodedData, encode_data
-from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.naming import UNIT_DIM
-from causalbayes.spec.scales import Scales
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.naming import UNIT_DIM
+from causalbayes.scm.scm import SCM
 
 FIT_FORMAT = "causalbayes.fit"
 # Version 2: standardized sampling (the scales hold centres, rotations and the switch).
@@ -209,8 +210,6 @@ def _check_savable(fit: Fit) -> None:
 
 
 def _fit_json(fit: Fit, columns: list[dict[str, Any]]) -> dict[str, Any]:
-    from causalbayes import __version__
-
     return {
         "format": FIT_FORMAT,
         "version": FIT_VERSION,
@@ -343,7 +342,7 @@ def load_fit(path: str | os.PathLike, *, mechanisms: Mapping[str, Any] | None = 
     --------
     >>> import causalbayes as cb
     >>> fit = cb.load("coating-fit")  # doctest: +SKIP
-    >>> fit.ate("dilution", "coating")  # doctest: +SKIP
+    >>> cb.ate(fit, "dilution", "coating")  # doctest: +SKIP
     """
     given, folder = _paths(path, "load a fit from")
     # shared lock: no save swaps the folder while it is read (exclusive when leftovers

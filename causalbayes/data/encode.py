@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from causalbayes.errors import DataError
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 MISSING_OPTIONS = ("raise", "impute")
 # Families whose missing entries can become continuous latent variables (NUTS needs them continuous).

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from causalbayes.spec.data import EncodedData
-from causalbayes.spec.scm import SCM
-from causalbayes.spec.standardization import (
+from causalbayes.data.encode import EncodedData
+from causalbayes.data.standardization import (
     column_count,
     predictor_key,
     predictors,
     rotated_terms,
 )
-from causalbayes.spec.terms import Interaction, Linear, Power
+from causalbayes.scm.scm import SCM
+from causalbayes.scm.terms import Interaction, Linear, Power
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class Scales:
 
     ``shares`` holds the share of each level of a categorical column (its
     indicator columns' means).  ``standardize``: sample the parameters on a
-    standardized scale (:mod:`causalbayes.spec.standardization`), with
+    standardized scale (:mod:`causalbayes.data.standardization`), with
     ``rotations`` of the coefficient blocks by predictor key.  Scales read
     from data standardize; unit scales (simulation, no data) need not.
     """

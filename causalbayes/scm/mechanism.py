@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from causalbayes.errors import SpecError
-from causalbayes.spec.priors import Prior, as_prior
+from causalbayes.scm.priors import Prior, as_prior
 
 
 @dataclass(frozen=True, eq=False)

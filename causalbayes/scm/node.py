@@ -2,7 +2,7 @@
 
 Users build nodes with the family constructors (``Normal``, ``Bernoulli``,
 ...); each returns a frozen :class:`Node`.  Validation that needs the whole
-graph (unknown parents, cycles) happens in :class:`~causalbayes.spec.scm.SCM`.
+graph (unknown parents, cycles) happens in :class:`~causalbayes.scm.scm.SCM`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from causalbayes.errors import SpecError
-from causalbayes.spec.families import GIVEN_CATEGORICAL, check_link, get_family
-from causalbayes.spec.mechanism import R2D2, Mechanism
-from causalbayes.spec.priors import Prior, as_prior
-from causalbayes.spec.terms import Group, Interaction, Linear, Power, Spline, Term
+from causalbayes.scm.families import GIVEN_CATEGORICAL, check_link, get_family
+from causalbayes.scm.mechanism import R2D2, Mechanism
+from causalbayes.scm.priors import Prior, as_prior
+from causalbayes.scm.terms import Group, Interaction, Linear, Power, Spline, Term
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Node:
     Attributes
     ----------
     family : str
-        Distribution family name (see :data:`causalbayes.spec.families.FAMILIES`).
+        Distribution family name (see :data:`causalbayes.scm.families.FAMILIES`).
     parents : tuple of str
         Direct causes; each enters linearly with its own coefficient unless
         it is used in a spline term.

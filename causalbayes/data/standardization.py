@@ -22,8 +22,8 @@ builds the PyMC variables.
 
 from __future__ import annotations
 
-from causalbayes.spec.scm import SCM
-from causalbayes.spec.terms import Interaction, Linear, Power, Term
+from causalbayes.scm.scm import SCM
+from causalbayes.scm.terms import Interaction, Linear, Power, Term
 
 # Priors whose variable can be shifted by a tensor and stay in the same family.
 LOCATION_FAMILIES = frozenset({"Normal", "StudentT", "Cauchy", "Laplace", "Uniform"})

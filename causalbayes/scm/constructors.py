@@ -1,15 +1,15 @@
 """The family constructors users declare nodes with: ``cb.Normal([...], ...)`` and friends.
 
-Each returns a frozen, validated :class:`~causalbayes.spec.node.Node`.
+Each returns a frozen, validated :class:`~causalbayes.scm.node.Node`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from causalbayes.spec.families import get_family
-from causalbayes.spec.mechanism import R2D2, Mechanism
-from causalbayes.spec.node import Node, _name_tuple
+from causalbayes.scm.families import get_family
+from causalbayes.scm.mechanism import R2D2, Mechanism
+from causalbayes.scm.node import Node, _name_tuple
 
 
 def _node(

@@ -1,4 +1,4 @@
-"""Build an SCM from a bare graph, choosing each node's family from its column."""
+"""Structural equations for a bare graph: each node's family chosen from its column."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pandas as pd
 
 from causalbayes.errors import DataError, SpecError
 from causalbayes.graph import as_dag
-from causalbayes.spec.node import Node
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.node import Node
 
 
 def infer_family(column: pd.Series) -> str:
@@ -45,14 +44,14 @@ def infer_family(column: pd.Series) -> str:
     return "Normal"
 
 
-def scm_from_graph(
+def nodes_from_graph(
     graph: Any,
     data: pd.DataFrame | None = None,
     *,
     families: Mapping[str, Node] | None = None,
     latent: Iterable[str] = (),
-) -> SCM:
-    """An SCM on ``graph`` with default mechanisms.
+) -> dict[str, Node]:
+    """The nodes of an SCM on ``graph`` with default mechanisms (``SCM.from_graph`` builds it).
 
     Root nodes with a data column are *given* (:func:`~causalbayes.Given`):
     conditioned on as data, not modelled, as a regression treats its inputs —
@@ -78,8 +77,8 @@ def scm_from_graph(
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [0.1, 0.5], "t": [0, 1], "y": [1.0, 2.0]})
-    >>> scm = scm_from_graph("x -> t -> y; x -> y", df)
-    >>> [scm[n].family for n in scm.order]
+    >>> nodes = nodes_from_graph("x -> t -> y; x -> y", df)
+    >>> [nodes[n].family for n in ("x", "t", "y")]
     ['Given', 'Bernoulli', 'Normal']
     """
     dag = as_dag(graph)
@@ -114,4 +113,4 @@ def scm_from_graph(
                 f"cannot choose a family for {name!r}: no data column; pass data with that column, declare it in families=, or list it in latent="
             )
         nodes[name] = Node(infer_family(data[name]), parents=parents)
-    return SCM(nodes)
+    return nodes

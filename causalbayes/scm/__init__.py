@@ -1,6 +1,6 @@
 """The SCM as frozen, validated plain data (no PyMC imports)."""
 
-from causalbayes.spec.constructors import (
+from causalbayes.scm.constructors import (
     Bernoulli,
     Beta,
     Binomial,
@@ -19,12 +19,12 @@ from causalbayes.spec.constructors import (
     ZeroInflatedNegativeBinomial,
     ZeroInflatedPoisson,
 )
-from causalbayes.spec.families import FAMILIES, LINKS
-from causalbayes.spec.mechanism import R2D2, Mechanism
-from causalbayes.spec.node import Node
-from causalbayes.spec.priors import Prior
-from causalbayes.spec.scm import SCM, Parameter
-from causalbayes.spec.terms import Poly, Spline
+from causalbayes.scm.families import FAMILIES, LINKS
+from causalbayes.scm.mechanism import R2D2, Mechanism
+from causalbayes.scm.node import Node
+from causalbayes.scm.priors import Prior
+from causalbayes.scm.scm import SCM, Parameter
+from causalbayes.scm.terms import Poly, Spline
 
 __all__ = [
     "FAMILIES",

@@ -1,10 +1,14 @@
-"""Read and write the subset of Graphviz DOT that describes a DAG.
+"""The graph text formats: dagitty-like edge strings and the DAG subset of Graphviz DOT.
 
-Hand-written so that no DOT text is ever evaluated and every refusal can say
-what to write instead. Supported: ``[strict] digraph [name] { ... }``, node
-and edge statements (with chains ``a -> b -> c``), quoted and HTML IDs,
-attribute lists, ports (ignored), ``//``, ``/* */`` and ``#`` comments.
-Default attribute statements (``node [...]``, ``rankdir=LR``) are ignored.
+Hand-written readers, so that no text is ever evaluated and every refusal can
+say what to write instead.  Readers return a :class:`GraphBuilder` (nodes in
+order of first mention, edges, latent flags, bidirected edges); the DAG and
+ADMG classes validate it.  Edge strings: statements separated by ``;`` or
+newlines, chains ``a -> b -> c`` (``<-`` points back), a lone name,
+``u [latent]``, ``#`` comments; ADMGs also ``a <-> b``.  DOT:
+``[strict] digraph [name] { ... }`` with node and edge statements (chains),
+quoted and HTML IDs, attribute lists, ports (ignored), ``//``, ``/* */`` and
+``#`` comments; default attribute statements are ignored.
 """
 
 from __future__ import annotations
@@ -17,7 +21,156 @@ from typing import NoReturn
 
 from causalbayes.errors import GraphError
 from causalbayes.graph._builder import GraphBuilder
+from causalbayes.graph._checks import NAME_PATTERN
 
+# -- edge strings ---------------------------------------------------------------------------
+_EXPECTED_SYNTAX = (
+    "expected syntax like 'a -> b; b -> c' (chains 'a -> b -> c' and 'b <- a' work too)"
+)
+_ARROWS = ("->", "<-")
+
+_EDGE_TOKEN = re.compile(
+    r"""
+      (?P<space>\s+)
+    | (?P<bidirected><->)
+    | (?P<arrow>->|<-)
+    | (?P<undirected>--)
+    | (?P<latent>\[\s*latent\s*\])
+    | (?P<name>[^\s\[\]<>;\-]+)
+    """,
+    re.VERBOSE,
+)
+# DOT is recognised by its header, after any leading whitespace and comments.
+_LEADING_NOISE = re.compile(r"(?:\s+|//[^\n]*|\#[^\n]*|/\*.*?\*/)*", re.DOTALL)
+_DOT_HEADER = re.compile(
+    r'(?:strict\s+)?(?:di)?graph\s*(?:[A-Za-z_0-9]+|"(?:[^"\\]|\\.)*")?\s*\{', re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str
+    text: str
+
+
+def _syntax_error(statement: str, problem: str) -> GraphError:
+    hint = "; for DOT text use parse_dot()" if "{" in statement else ""
+    return GraphError(
+        f"cannot parse edge statement {statement!r}: {problem}; {_EXPECTED_SYNTAX}{hint}"
+    )
+
+
+def _tokenize_statement(statement: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    while position < len(statement):
+        match = _EDGE_TOKEN.match(statement, position)
+        if match is None:
+            character = statement[position]
+            problem = (
+                "only the '[latent]' marker may follow a node name"
+                if character == "["
+                else f"unexpected character {character!r}"
+            )
+            raise _syntax_error(statement, problem)
+        if match.lastgroup == "bidirected":
+            raise GraphError(
+                f"bidirected edge '<->' in {statement!r}: a DAG has no bidirected "
+                "(latent-confounding) edges; read the text with ADMG.from_edge_string, or "
+                "declare an explicit latent node, as in 'u -> a; u -> b; u [latent]'"
+            )
+        if match.lastgroup == "undirected":
+            raise _syntax_error(statement, "'--' is an undirected edge and a DAG needs '->'")
+        if match.lastgroup != "space":
+            tokens.append(_Token(str(match.lastgroup), match.group()))
+        position = match.end()
+    return tokens
+
+
+def _read_chain(statement: str, tokens: list[_Token], graph: GraphBuilder) -> None:
+    """Read ``name (arrow name)*`` into ``graph``."""
+    previous = None
+    for position, token in enumerate(tokens):
+        wants_name = position % 2 == 0
+        if wants_name and token.kind != "name":
+            after = f" after {previous.text!r}" if previous else ""
+            raise _syntax_error(statement, f"expected a node name{after}, found {token.text!r}")
+        if not wants_name and token.kind != "arrow":
+            raise _syntax_error(
+                statement, f"expected '->' or '<-' after {previous.text!r}, found {token.text!r}"
+            )
+        previous = token
+    if len(tokens) % 2 == 0:
+        raise _syntax_error(statement, f"the statement ends with {tokens[-1].text!r}")
+    names = [token.text for token in tokens[0::2]]
+    graph.add_node(names[0])
+    for (left, right), arrow in zip(pairwise(names), tokens[1::2], strict=True):
+        graph.add_edge(*((left, right) if arrow.text == "->" else (right, left)))
+
+
+def read_statement(statement: str, graph: GraphBuilder) -> None:
+    """Read one edge statement (a chain, a lone name or ``u [latent]``) into ``graph``."""
+    tokens = _tokenize_statement(statement)
+    if any(token.kind == "latent" for token in tokens):
+        if [token.kind for token in tokens] != ["name", "latent"]:
+            raise _syntax_error(
+                statement, "'[latent]' must follow one node name, as in 'u [latent]'"
+            )
+        graph.add_node(tokens[0].text, latent=True)
+        return
+    _read_chain(statement, tokens, graph)
+
+
+def statements(text: str) -> list[str]:
+    """Split on ';' and newlines after dropping '#' comments; skip blank statements."""
+    found: list[str] = []
+    for line in text.splitlines():
+        code = line.split("#", 1)[0]
+        found.extend(part.strip() for part in code.split(";") if part.strip())
+    return found
+
+
+def require_text(text: object, function: str) -> str:
+    """``text`` itself, or a GraphError naming ``function`` when it is not a string."""
+    if not isinstance(text, str):
+        raise GraphError(f"{function}() expects a str, got {type(text).__name__}")
+    return text
+
+
+def read_edges(text: object, function: str = "parse_edges") -> GraphBuilder:
+    """Read an edge string (no bidirected edges) into a builder; ``function`` names the caller."""
+    graph = GraphBuilder()
+    for statement in statements(require_text(text, function)):
+        read_statement(statement, graph)
+    return graph
+
+
+def read_admg_edges(text: object, function: str = "ADMG.from_edge_string") -> GraphBuilder:
+    """Read an edge string that may hold bidirected edges ``a <-> b`` (chains too)."""
+    graph = GraphBuilder()
+    for statement in statements(require_text(text, function)):
+        if "<->" not in statement:
+            read_statement(statement, graph)
+            continue
+        names = [part.strip() for part in statement.split("<->")]
+        for name in names:
+            if not name or NAME_PATTERN.fullmatch(name) is None:
+                raise GraphError(
+                    f"cannot parse {statement!r}: '<->' joins node names, as in 'a <-> b'"
+                    " (chains 'a <-> b <-> c' are fine; do not mix '<->' with '->')"
+                )
+        for a, b in pairwise(names):
+            graph.add_bidirected(a, b)
+    return graph
+
+
+def looks_like_dot(text: str) -> bool:
+    """Whether ``text`` starts (after whitespace and comments) with a DOT header."""
+    start = _LEADING_NOISE.match(text)
+    return _DOT_HEADER.match(text, start.end() if start else 0) is not None
+
+
+# -- DOT ----------------------------------------------------------------------------------------
 KEYWORDS = frozenset({"strict", "graph", "digraph", "subgraph", "node", "edge"})
 _NEEDS_DIGRAPH = "a DAG needs a directed graph: write 'digraph { a -> b }' with '->' edges"
 _NO_SUBGRAPHS = (
@@ -229,13 +382,17 @@ def _quote(name: str) -> str:
 
 
 def write_dot(
-    nodes: Iterable[str], edges: Iterable[tuple[str, str]], latent: frozenset[str]
+    nodes: Iterable[str],
+    edges: Iterable[tuple[str, str]],
+    latent: frozenset[str] = frozenset(),
+    bidirected: Iterable[tuple[str, str]] = (),
 ) -> str:
-    """DOT text listing every node (in order) and then every edge."""
+    """DOT text listing every node (in order), then every edge, then bidirected ones."""
     lines = ["digraph {"]
     for node in nodes:
         attributes = " [latent=true, style=dashed]" if node in latent else ""
         lines.append(f"  {_quote(node)}{attributes};")
     lines.extend(f"  {_quote(parent)} -> {_quote(child)};" for parent, child in edges)
+    lines.extend(f"  {_quote(a)} -> {_quote(b)} [dir=both, style=dashed];" for a, b in bidirected)
     lines.append("}")
     return "\n".join(lines) + "\n"

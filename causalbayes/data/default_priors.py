@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import math
 
-from causalbayes.spec.priors import Prior
-from causalbayes.spec.scales import Scales
-from causalbayes.spec.scm import SCM
-from causalbayes.spec.terms import Group, Spline
+from causalbayes.data.scales import Scales
+from causalbayes.scm.priors import Prior
+from causalbayes.scm.scm import SCM
+from causalbayes.scm.terms import Group, Spline
 
 
 def outcome_location_scale(scm: SCM, name: str, scales: Scales) -> tuple[float, float]:

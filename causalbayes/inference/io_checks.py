@@ -1,4 +1,4 @@
-"""Cross-checks of a saved fit (``causalbayes.io``): a file that is well formed is not yet trusted.
+"""Cross-checks of a saved fit (``causalbayes.inference.io``): a file that is well formed is not yet trusted.
 
 Four kinds of check, each raising :class:`~causalbayes.errors.FileFormatError`
 with the file, the field and what was expected:
@@ -28,11 +28,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from causalbayes.atomic import file_digest
 from causalbayes.errors import FileFormatError
+from causalbayes.inference.atomic import file_digest
 from causalbayes.inference.diagnostics import Diagnostics
-from causalbayes.spec.families import FAMILIES
-from causalbayes.spec.naming import (
+from causalbayes.scm.families import FAMILIES
+from causalbayes.scm.naming import (
     UNIT_DIM,
     basis_dim,
     contrasts_dim,
@@ -42,9 +42,9 @@ from causalbayes.spec.naming import (
     levels_dim,
     r2d2_dim,
 )
-from causalbayes.spec.priors import Prior
-from causalbayes.spec.scm import SCM, Parameter
-from causalbayes.spec.terms import Spline
+from causalbayes.scm.priors import Prior
+from causalbayes.scm.scm import SCM, Parameter
+from causalbayes.scm.terms import Spline
 
 FIT_FILE = "fit.json"
 POSTERIOR_FILE = "posterior.nc"
