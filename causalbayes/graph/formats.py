@@ -138,7 +138,14 @@ def require_text(text: object, function: str) -> str:
 
 
 def read_edges(text: object, function: str = "parse_edges") -> GraphBuilder:
-    """Read an edge string (no bidirected edges) into a builder; ``function`` names the caller."""
+    """Read an edge string (no bidirected edges) into a builder; ``function`` names the caller.
+
+    Examples
+    --------
+    >>> graph = read_edges("a -> b <- c; u [latent]")
+    >>> list(graph.nodes), graph.edges, graph.latent()
+    (['a', 'b', 'c', 'u'], [('a', 'b'), ('c', 'b')], ['u'])
+    """
     graph = GraphBuilder()
     for statement in statements(require_text(text, function)):
         read_statement(statement, graph)
@@ -146,7 +153,13 @@ def read_edges(text: object, function: str = "parse_edges") -> GraphBuilder:
 
 
 def read_admg_edges(text: object, function: str = "ADMG.from_edge_string") -> GraphBuilder:
-    """Read an edge string that may hold bidirected edges ``a <-> b`` (chains too)."""
+    """Read an edge string that may hold bidirected edges ``a <-> b`` (chains too).
+
+    Examples
+    --------
+    >>> read_admg_edges("t -> y; t <-> y").bidirected
+    [('t', 'y')]
+    """
     graph = GraphBuilder()
     for statement in statements(require_text(text, function)):
         if "<->" not in statement:
@@ -165,7 +178,13 @@ def read_admg_edges(text: object, function: str = "ADMG.from_edge_string") -> Gr
 
 
 def looks_like_dot(text: str) -> bool:
-    """Whether ``text`` starts (after whitespace and comments) with a DOT header."""
+    """Whether ``text`` starts (after whitespace and comments) with a DOT header.
+
+    Examples
+    --------
+    >>> looks_like_dot("// a graph\ndigraph { a -> b }"), looks_like_dot("a -> b")
+    (True, False)
+    """
     start = _LEADING_NOISE.match(text)
     return _DOT_HEADER.match(text, start.end() if start else 0) is not None
 
