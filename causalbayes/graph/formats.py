@@ -183,6 +183,7 @@ def looks_like_dot(text: str) -> bool:
     Examples
     --------
     >>> looks_like_dot("/* a graph */ digraph { a -> b }"), looks_like_dot("a -> b")
+    (True, False)
     """
     start = _LEADING_NOISE.match(text)
     return _DOT_HEADER.match(text, start.end() if start else 0) is not None
