@@ -278,7 +278,10 @@ def run_demo(
             sampler=sampler,
         )
     with _timed(seconds, "ate"):
-        effect = average_effect(fit, "dilution", "coating", random_seed=seed + 1)
+        # the report lists the fit's problems beside the numbers (see "problems")
+        effect = average_effect(
+            fit, "dilution", "coating", random_seed=seed + 1, diagnostics="ignore"
+        )
         low, high = effect.hdi(HDI_PROB)
         ate = {
             "ate_mean": effect.mean(),
