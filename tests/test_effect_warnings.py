@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 import causalbayes as cb
-from causalbayes.inference.sampling import checked_variables, make_fit
 from causalbayes.data.encode import encode_data
 from causalbayes.data.scales import scales_from_data
+from causalbayes.inference.sampling import checked_variables, make_fit
 
 
 @pytest.fixture

@@ -16,14 +16,14 @@ import pytest
 import xarray as xr
 
 import causalbayes as cb
+from causalbayes.data.default_priors import resolved_priors
+from causalbayes.data.encode import encode_data
+from causalbayes.data.scales import scales_from_data
 from causalbayes.errors import DataError, FileFormatError
 from causalbayes.examples import COATING_TRUTH, coating_scm
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.io import load_fit, save_fit
-from causalbayes.data.encode import encode_data
-from causalbayes.data.default_priors import resolved_priors
-from causalbayes.data.scales import scales_from_data
 
 FILES = ("fit.json", "posterior.nc", "data.nc")
 

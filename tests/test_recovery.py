@@ -15,11 +15,11 @@ import pytest
 from scipy.special import expit
 
 import causalbayes as cb
+from causalbayes.data.scales import unit_scales
 from causalbayes.errors import DataError, QueryError, SpecError
 from causalbayes.recovery import calibration, execution
 from causalbayes.recovery.results import RecoveryResult, SBCResult, _holm
 from causalbayes.recovery.study import Study, _compiled, run_simulation
-from causalbayes.data.scales import unit_scales
 
 COATING = cb.examples.COATING_TRUTH
 FIT_OPTIONS = {"sampler": "auto", "draws": 100, "tune": 100, "chains": 2, "target_accept": 0.8}
@@ -83,19 +83,19 @@ def test_holm_adjustment():
 
 
 def test_queries_are_plain_data():
-    q = cb.Query("cate", "dilution", "coating", by="humid", bins=3)
-    assert q.label == "cate(dilution, coating, bins=3, by=humid)"
+    q = cb.CATE("dilution", "coating", by="humid", bins=3)
+    assert q.label == "cate(dilution, coating, by=humid, bins=3)"
     assert pickle.loads(pickle.dumps(q)) == q
     assert q.treatment_outcome == ("dilution", "coating")
-    assert cb.Query("mediation", "t", "m", "y").treatment_outcome == ("t", "y")
+    assert cb.Mediation("t", "m", "y").treatment_outcome == ("t", "y")
     with pytest.raises(AttributeError):
         q.label = "x"
-    with pytest.raises(QueryError, match="rows="):
-        cb.Query("counterfactual", node="coating", dilution=1)
+    unit = cb.Counterfactual("coating", rows=(0, 1), action={"dilution": 1})
+    assert unit.label == "coating | do(dilution=1)" and unit.treatment_outcome is None
     with pytest.raises(QueryError, match="distinct labels"):
         cb.recover(
             cb.examples.coating_scm(), COATING, n=10, sims=1,
-            queries=[cb.Query("ate", "dilution", "coating")] * 2,
+            queries=[cb.ATE("dilution", "coating")] * 2,
         )  # fmt: skip
 
 
@@ -138,7 +138,7 @@ def test_truth_of_a_query_is_computed_under_do_from_the_true_parameters():
         "x.intercept": 0.3, "x.sigma": 1.2, "t.intercept": -0.2, "t.x": 0.8,
         "y.intercept": -1.0, "y.t": 1.5, "y.x": -0.7,
     }  # fmt: skip
-    s = study(scm, truth, queries=[cb.Query("ate", "t", "y"), cb.Query("att", "t", "y")])
+    s = study(scm, truth, queries=[cb.ATE("t", "y"), cb.ATT("t", "y")])
     compiled = _compiled(s)
     values = compiled.simulate(s.seeds(0)["simulate"])
     data = compiled.observed_frame(values)
@@ -160,7 +160,7 @@ def test_latent_values_enter_the_truth_and_stay_out_of_the_data():
         "t.intercept": 0.0, "t.u": 1.0, "t.sigma": 0.5,
         "y.intercept": 1.0, "y.t": 2.0, "y.u": 3.0, "y.sigma": 0.5,
     }  # fmt: skip
-    s = study(scm, truth, queries=[cb.Query("counterfactual", rows=[0, 1], node="y", t=0.0)])
+    s = study(scm, truth, queries=[cb.Counterfactual("y", rows=(0, 1), action={"t": 0.0})])
     compiled = _compiled(s)
     values = compiled.simulate(123)
     data = compiled.observed_frame(values)
@@ -274,7 +274,7 @@ def test_plots_draw_every_kind():
 
 
 def test_a_simulation_record_is_json(monkeypatch):
-    s = study(queries=[cb.Query("ate", "dilution", "coating")])
+    s = study(queries=[cb.ATE("dilution", "coating")])
 
     def fitter(scm, data, seed):  # the truth as a "posterior": every interval covers
         compiled = _compiled(s)
@@ -370,7 +370,7 @@ def test_a_cache_that_is_a_file_is_refused(tmp_path):
 
 def test_real_records_are_read_back_from_the_cache(tmp_path, monkeypatch):
     """What run_simulation writes passes the cache's checks (else every resume would rerun)."""
-    s = study(queries=[cb.Query("ate", "dilution", "coating")])
+    s = study(queries=[cb.ATE("dilution", "coating")])
 
     def fitter(scm, data, seed):  # the truth as a "posterior": no MCMC
         compiled = _compiled(s)
@@ -418,7 +418,7 @@ def test_a_study_on_a_fit_keeps_the_users_rows_and_takes_its_posterior_means(fak
         cb.recover(fit, n=10)
     result = cb.recover(
         fit, sims=2, fitter=fitter, workers=1, random_seed=4, progressbar=False,
-        queries=[cb.Query("ate", "t", "y")],
+        queries=[cb.ATE("t", "y")],
     )  # fmt: skip
     assert len(seen) == 2
     for data in seen:  # every simulated data set keeps the user's given rows as they are

@@ -19,7 +19,7 @@ from causalbayes.inference.refit import Refitter
 pytestmark = pytest.mark.slow
 
 COATING = cb.examples.COATING_TRUTH
-ATE = cb.Query("ate", "dilution", "coating")
+ATE = cb.ATE("dilution", "coating")
 QUICK = {"draws": 500, "tune": 500, "progressbar": False}
 
 
@@ -72,7 +72,7 @@ def test_a_misspecified_likelihood_is_flagged():
         "x.intercept": 0.0, "x.sigma": 1.0, "t.intercept": 0.0, "t.x": 0.5,
         "y.intercept": 1.5, "y.t": 0.3, "y.x": 0.4, "y.alpha": 0.7,
     }  # fmt: skip
-    kwargs = dict(n=500, sims=20, queries=[cb.Query("ate", "t", "y")], workers=1, **QUICK)
+    kwargs = dict(n=500, sims=20, queries=[cb.ATE("t", "y")], workers=1, **QUICK)
     poisson = cb.recover(
         scm(cb.NegativeBinomial), truth, analysis=scm(cb.Poisson), random_seed=12, **kwargs
     )
@@ -128,7 +128,7 @@ def test_results_do_not_depend_on_workers_or_dask(tmp_path):
     from distributed import Client, LocalCluster
 
     scm = cb.examples.coating_scm()
-    queries = [ATE, cb.Query("counterfactual", rows=[0], node="coating", humid=1.0)]
+    queries = [ATE, cb.Counterfactual("coating", rows=(0,), action={"humid": 1.0})]
     kwargs = dict(n=200, sims=4, queries=queries, draws=200, tune=200, progressbar=False)
     tables = [cb.recover(scm, COATING, workers=w, random_seed=5, **kwargs).table for w in (1, 2, 4)]
     with (

@@ -13,12 +13,12 @@ import pytest
 
 import causalbayes as cb
 from causalbayes.compile import build_model
+from causalbayes.data.encode import encode_data
+from causalbayes.data.scales import scales_from_data
 from causalbayes.errors import DataError, SpecError
 from causalbayes.examples import COATING_TRUTH, coating_scm
 from causalbayes.inference.samplers import SAMPLERS
 from causalbayes.inference.shared_data import shared_data_model
-from causalbayes.data.encode import encode_data
-from causalbayes.data.scales import scales_from_data
 
 
 def _scratch_logp(encoded, scales):

@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
+import causalbayes as cb
 from causalbayes.examples import ab_test_data, ab_test_scm
 
 N_SIGMA = 4.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import causalbayes as cb
 from causalbayes.examples import COATING_TRUTH, coating_scm
 
 pytestmark = pytest.mark.slow

@@ -41,19 +41,13 @@ from causalbayes.scm.terms import Group, Spline
 def outcome_location_scale(scm: SCM, name: str, scales: Scales) -> tuple[float, float]:
     """Location and scale of the node's outcome on its link scale (``(0, 1)`` for logits)."""
     node, sc = scm.nodes[name], scales[name]
-    if node.family in {"LogNormal", "HurdleLogNormal"}:
-        return sc.log_mean, sc.log_sd
-    if node.link == "identity" and node.family in {"Normal", "StudentT", "Gamma", "Poisson"}:
-        return sc.mean, sc.sd
-    if node.link == "log":
-        return (math.log(sc.mean) if sc.mean > 0 else 0.0), 1.0
-    return 0.0, 1.0  # logit / probit / softmax
+    return node.family_info.location_scale(node.link, sc.mean, sc.sd, sc.log_mean, sc.log_sd)
 
 
 def noise_scale(scm: SCM, name: str, scales: Scales) -> float:
     """The data scale of a node's ``sigma``: sd of the values, of their logs for log-normals."""
-    node, sc = scm.nodes[name], scales[name]
-    return sc.log_sd if node.family in {"LogNormal", "HurdleLogNormal"} else sc.sd
+    sc = scales[name]
+    return scm.nodes[name].family_info.noise_scale(sc.sd, sc.log_sd)
 
 
 def _is_probability_identity(scm: SCM, name: str) -> bool:

@@ -16,8 +16,6 @@ from causalbayes.errors import DataError
 from causalbayes.scm.scm import SCM
 
 MISSING_OPTIONS = ("raise", "impute")
-# Families whose missing entries can become continuous latent variables (NUTS needs them continuous).
-IMPUTABLE = {"Normal", "StudentT", "LogNormal", "Gamma", "Beta"}
 
 
 @dataclass(frozen=True)
@@ -97,8 +95,8 @@ def encode_data(
             values[name] = codes
             resolved[name] = node.with_levels(levels)
         else:
-            impute = missing == "impute" and node.family in IMPUTABLE
-            values[name] = _encode_numeric(name, column, node.family, node.trials, data, impute)
+            impute = missing == "impute" and node.family_info.imputable
+            values[name] = _encode_numeric(name, column, node, data, impute)
             mask = np.isnan(values[name]) if impute else None
             if mask is not None and mask.any():
                 masks[name] = mask
@@ -249,59 +247,25 @@ def _as_float(name: str, column: pd.Series, *, allow_nan: bool = False) -> np.nd
 
 
 def _encode_numeric(
-    name: str, column: pd.Series, family: str, trials, data: pd.DataFrame, impute: bool = False
+    name: str, column: pd.Series, node, data: pd.DataFrame, impute: bool = False
 ) -> np.ndarray:
+    """Float values checked against the family's support (int64 for discrete families)."""
+    family = node.family_info
     values = _as_float(name, column, allow_nan=impute)
-    index = column.index
-    seen = ~np.isnan(values)
-    if family == "Bernoulli":
-        bad = (values != 0) & (values != 1)
-        if bad.any():
+    bad, what = family.data_problem(values, ~np.isnan(values))
+    if bad.any():
+        raise DataError(
+            f"column {name!r} is a {family.name} node but {what} ({_bad_rows(bad, column.index)})"
+        )
+    if node.family == "Binomial":
+        trials = node.trials
+        n_trials = trials_column(trials, data) if isinstance(trials, str) else trials
+        over = values > n_trials
+        if np.any(over):
             raise DataError(
-                f"column {name!r} is a Bernoulli node but has values other than 0/1 ({_bad_rows(bad, index)}); recode it as 0/1 or choose another family"
+                f"column {name!r} has more successes than trials ({_bad_rows(np.asarray(over), column.index)})"
             )
-        return values.astype(np.int64)
-    if family in {
-        "Poisson",
-        "NegativeBinomial",
-        "Binomial",
-        "ZeroInflatedPoisson",
-        "ZeroInflatedNegativeBinomial",
-    }:
-        bad = (values < 0) | (values != np.round(values))
-        if bad.any():
-            raise DataError(
-                f"column {name!r} is a {family} node but has negative or non-integer counts ({_bad_rows(bad, index)}); counts must be whole numbers >= 0"
-            )
-        if family == "Binomial":
-            n_trials = trials_column(trials, data) if isinstance(trials, str) else trials
-            over = values > n_trials
-            if np.any(over):
-                raise DataError(
-                    f"column {name!r} has more successes than trials ({_bad_rows(np.asarray(over), index)})"
-                )
-        return values.astype(np.int64)
-    if family in {"LogNormal", "Gamma"}:
-        bad = seen & (values <= 0)
-        if bad.any():
-            raise DataError(
-                f"column {name!r} is a {family} node but has values <= 0 ({_bad_rows(bad, index)}); use a family for real values such as Normal"
-            )
-    if family in {"HurdleLogNormal", "HurdleGamma"}:
-        bad = values < 0
-        if bad.any():
-            raise DataError(
-                f"column {name!r} is a {family} node but has negative values ({_bad_rows(bad, index)}); "
-                "a hurdle is zero or a positive amount"
-            )
-    if family == "Beta":
-        bad = seen & ((values <= 0) | (values >= 1))
-        if bad.any():
-            raise DataError(
-                f"column {name!r} is a Beta node but has values outside (0, 1) ({_bad_rows(bad, index)}); "
-                "squeeze exact 0s and 1s inwards, e.g. (y * (n - 1) + 0.5) / n"
-            )
-    return values
+    return values.astype(np.int64) if family.is_discrete else values
 
 
 def trials_column(col: str, data: pd.DataFrame) -> np.ndarray:

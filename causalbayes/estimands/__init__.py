@@ -1,32 +1,66 @@
-"""Causal effects built with pm.do; one Effect type for every query."""
+"""Causal queries as value objects, one runner, one Effect type.
 
-from causalbayes.estimands.ate import ate
-from causalbayes.estimands.counterfactual import (
-    Counterfactuals,
-    counterfactual,
-    mediation,
-    probabilities_of_causation,
-)
-from causalbayes.estimands.effect import Effect
-from causalbayes.estimands.interventions import (
-    average_marginal_effect,
-    dose_response,
-    policy_value,
-    shift_effect,
-)
-from causalbayes.estimands.predict import Predictions, predict
-from causalbayes.estimands.queries import (
+Each query (``ATE``, ``CATE``, ``DoseResponse``, ``Mediation``, ...) is plain
+data; :func:`evaluate` answers it on a fit, and each has a function of the fit
+with the same options (``ate(fit, "t", "y")``) for notebooks.
+"""
+
+from causalbayes.estimands.averages import (
+    ATE,
+    ATT,
+    ATU,
+    CATE,
+    CDE,
+    Contrasts,
+    ate,
     att,
     atu,
     cate,
     contrasts,
     controlled_direct_effect,
 )
+from causalbayes.estimands.counterfactual import (
+    CausationProbabilities,
+    Counterfactual,
+    Counterfactuals,
+    Mediation,
+    counterfactual,
+    mediation,
+    probabilities_of_causation,
+)
+from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.interventions import (
+    AverageMarginalEffect,
+    DoseResponse,
+    PolicyValue,
+    Shift,
+    average_marginal_effect,
+    dose_response,
+    policy_value,
+    shift_effect,
+)
+from causalbayes.estimands.predict import Predictions, predict
+from causalbayes.estimands.query import Plan, Query, draws, evaluate
 
 __all__ = [
+    "ATE",
+    "ATT",
+    "ATU",
+    "CATE",
+    "CDE",
+    "AverageMarginalEffect",
+    "CausationProbabilities",
+    "Contrasts",
+    "Counterfactual",
     "Counterfactuals",
+    "DoseResponse",
     "Effect",
+    "Mediation",
+    "Plan",
+    "PolicyValue",
     "Predictions",
+    "Query",
+    "Shift",
     "ate",
     "att",
     "atu",
@@ -36,6 +70,8 @@ __all__ = [
     "controlled_direct_effect",
     "counterfactual",
     "dose_response",
+    "draws",
+    "evaluate",
     "mediation",
     "policy_value",
     "predict",

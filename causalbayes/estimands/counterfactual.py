@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,20 +31,23 @@ import pytensor.tensor as pt
 import xarray as xr
 
 from causalbayes.compile import mean_given, model_and_design
-from causalbayes.compile.families import inverse_link
 from causalbayes.compile.parameters import read_parameters
 from causalbayes.compile.predictor import linear_predictor
 from causalbayes.data.default_priors import resolved_priors
 from causalbayes.data.encode import encode_data
 from causalbayes.errors import CausalBayesWarning, QueryError
-from causalbayes.estimands.checks import diagnostics_gate, verdict_for, warn_not_identified
+from causalbayes.estimands.checks import diagnostics_gate
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
+from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.query import Plan, Query, evaluate
 from causalbayes.estimands.values import encode_value
 from causalbayes.estimands.worlds import posterior_inputs
+from causalbayes.families import FAMILIES, count_cdf, inverse_link
 from causalbayes.inference.fit import Fit
 from causalbayes.scm.naming import UNIT_DIM
 
-INVERTIBLE = {"Normal", "StudentT", "LogNormal", "Bernoulli", "Poisson", "NegativeBinomial"}
+# families whose noise can be recovered from a unit's data
+INVERTIBLE = sorted(name for name, family in FAMILIES.items() if family.noise is not None)
 COUNT_LIMIT = 4  # counterfactual counts are searched up to 4 x max(observed) + 50
 
 
@@ -109,10 +112,17 @@ def counterfactual(
     >>> cf = cb.counterfactual(fit, df.head(5), dilution=1)  # doctest: +SKIP
     >>> cf.summary("coating")  # doctest: +SKIP
     """
+    diagnostics_gate(fit, diagnostics)
+    return unit_counterfactuals(fit, units, action, random_seed)
+
+
+def unit_counterfactuals(
+    fit: Fit, units: pd.DataFrame | None, action: Mapping[str, Any], random_seed
+) -> Counterfactuals:
+    """:func:`counterfactual` without the diagnostics gate (the computation itself)."""
     scm = fit.scm
     if not action:
         raise QueryError("say what to set, e.g. cb.counterfactual(fit, units, dilution=1)")
-    diagnostics_gate(fit, diagnostics)
     for name in action:
         scm.check_node(name, "intervened node")
     affected = [
@@ -126,10 +136,10 @@ def counterfactual(
         )
     for v in affected:
         node = scm[v]
-        if node.family not in INVERTIBLE or node.measurement_error or node.family_info.hurdle:
+        if node.family_info.noise is None or node.measurement_error:
             raise QueryError(
                 f"node {v!r} ({node.family}) is downstream of the action but has no invertible noise "
-                f"model for counterfactuals; supported: {sorted(INVERTIBLE)}"
+                f"model for counterfactuals; supported: {INVERTIBLE}"
             )
     fitted_rows = units is None
     if fitted_rows and fit.encoded.missing:
@@ -147,24 +157,21 @@ def counterfactual(
         )
     n = encoded.n
     model, design = model_and_design(encoded, fit.scales)
-    values, probs, inputs, noise_names = _abduct_act_predict(
+    values, probs, inputs, noise = _abduct_act_predict(
         fit, model, design, encoded, affected, action
     )
     limits = {
         v: _count_limit(encoded, v) for v in affected if scm[v].family_info.support == "count"
     }
-    function = DrawFunction.compile(
+    outputs = _run_with_noise(
+        fit,
         inputs,
+        noise,
         [*values.values(), *probs.values()],
-        units=n * max(limits.values(), default=1),  # count searches hold n x limit values
+        n=n,
+        size=n * max(limits.values(), default=1),  # count searches hold n x limit values
         random_seed=random_seed,
     )
-    draws = flat_draws(fit.posterior, [k for k in function.input_names if k not in noise_names])
-    total = next(iter(draws.values())).shape[0] if draws else 1
-    rng = np.random.default_rng(random_seed)
-    for name in noise_names:
-        draws[name] = rng.uniform(size=(total, n))
-    outputs = function(draws)
     coords = {UNIT_DIM: np.arange(n)}
     as_da = [as_draws_array(o, fit.posterior, [UNIT_DIM], coords) for o in outputs]
     value_set = xr.Dataset(dict(zip(values, as_da[: len(values)], strict=True)))
@@ -212,9 +219,10 @@ def _abduct_act_predict(fit, model, design, encoded, affected, action, noise=Non
         eta_f = linear_predictor(scm, v, params, factual, design)
         eta_c = linear_predictor(scm, v, params, world, design)
         y = factual[v]
-        if node.family == "LogNormal":
+        noise_model = node.family_info.noise
+        if noise_model == "multiplicative":  # log-normal: the unit's own factor exp(noise)
             world[v] = y * pt.exp(eta_c - eta_f)
-        elif node.family == "Bernoulli":
+        elif noise_model == "uniform":
             p_f, p_c = inverse_link(node.link, eta_f), inverse_link(node.link, eta_c)
             # P(U < p_c | U uniform on (0, p_f) if y = 1, on (p_f, 1) if y = 0)
             prob = pt.switch(
@@ -227,10 +235,10 @@ def _abduct_act_predict(fit, model, design, encoded, affected, action, noise=Non
             u = pt.switch(pt.eq(y, 1), r * p_f, p_f + r * (1 - p_f))
             world[v] = pt.cast(pt.lt(u, p_c), factual[v].dtype)
             probs[v] = prob
-        elif node.family in ("Poisson", "NegativeBinomial"):
+        elif noise_model == "count":
             key = f"{v}.uniform_noise"
             r = noise.setdefault(key, pt.vector(key, dtype="float64", shape=(design.n,)))
-            cdf = _count_cdf(node.family, params)
+            cdf = count_cdf(node.family_info, params)
             mu_f, mu_c = inverse_link(node.link, eta_f), inverse_link(node.link, eta_c)
             below = pt.switch(pt.gt(y, 0), cdf(y - 1, mu_f), 0.0)
             u = below + r * (cdf(y, mu_f) - below)
@@ -241,81 +249,121 @@ def _abduct_act_predict(fit, model, design, encoded, affected, action, noise=Non
         values[v] = pt.cast(world[v], "float64")
     inputs = posterior_inputs(fit, model, held_latent=set(fit.scm.latent))
     inputs.update(noise)
-    return values, probs, inputs, set(noise)
+    return values, probs, inputs, noise
+
+
+def _run_with_noise(
+    fit: Fit, inputs: dict, noise: dict, outputs: list, *, n: int, size: int, random_seed
+):
+    """Compile ``outputs`` once and evaluate them over all posterior draws.
+
+    Each of the ``n`` units gets uniform noise per draw, drawn in the order the
+    noise variables were made (so a seed gives the same answer in any process),
+    and shared by every world built on the same ``noise`` dict.
+    """
+    function = DrawFunction.compile(inputs, outputs, units=size, random_seed=random_seed)
+    draws = flat_draws(fit.posterior, [k for k in function.input_names if k not in noise])
+    total = fit.posterior.sizes["chain"] * fit.posterior.sizes["draw"]
+    rng = np.random.default_rng(random_seed)
+    for name in noise:
+        draws[name] = rng.uniform(size=(total, n))
+    return function(draws)
 
 
 def _count_limit(encoded, node: str) -> int:
     return int(COUNT_LIMIT * np.max(encoded.values[node], initial=0) + 50)
 
 
-def _count_cdf(family: str, params: dict):
-    """``P(Y <= k)`` of a Poisson or negative-binomial node with mean ``mu``."""
-    if family == "Poisson":
-        return lambda k, mu: pt.gammaincc(k + 1.0, mu)
-    alpha = params["alpha"]
-    return lambda k, mu: pt.betainc(alpha, k + 1.0, alpha / (alpha + mu))
+@dataclass(frozen=True)
+class Counterfactual(Query):
+    """One node's counterfactual at chosen fitted rows under ``do(**action)`` (dims ``(chain, draw[, row])``).
+
+    The query form of :func:`counterfactual`, for studies: ``Counterfactual("coating",
+    rows=(0,), action={"dilution": 1})``.
+    """
+
+    node: str
+    rows: tuple[int, ...] = (0,)
+    action: Mapping[str, Any] = field(default_factory=dict)
+    estimand = "Counterfactual"
+
+    @property
+    def treatment_outcome(self) -> None:
+        return None  # a unit's own counterfactual: nothing for the graph to identify
+
+    def nodes(self) -> tuple[str, ...]:
+        return (self.node, *self.action)
+
+    @property
+    def label(self) -> str:
+        action = ", ".join(f"{k}={v}" for k, v in self.action.items())
+        return f"{self.node} | do({action})"
+
+    def plan(self, fit: Fit) -> Plan:
+        rows = [int(r) for r in self.rows]
+
+        def draws(random_seed):
+            # all fitted rows (latent parents are known only for them), then the chosen ones
+            values = unit_counterfactuals(fit, None, self.action, random_seed).values[self.node]
+            chosen = values.isel({UNIT_DIM: rows})
+            if len(rows) == 1:
+                return chosen.isel({UNIT_DIM: 0}, drop=True)
+            return chosen.rename({UNIT_DIM: "row"}).assign_coords(row=rows)
+
+        action = ", ".join(f"{k}={v}" for k, v in self.action.items())
+        return Plan(description=f"{self.node} of rows {rows} under do({action})", draws=draws)
 
 
-def _warn_if_not_identified(fit, treatment, outcome, identification) -> None:
-    verdict = verdict_for(fit, treatment, outcome, identification)
-    if verdict is not None and not verdict.identified:
-        warn_not_identified(verdict, None)
-
-
-def probabilities_of_causation(
-    fit: Fit,
-    treatment: str,
-    outcome: str,
-    *,
-    identification: str = "warn",
-    diagnostics: str = "warn",
-    **options,
-) -> Mapping[str, xr.DataArray]:
-    """Posterior of the probabilities of necessity (PN) and sufficiency (PS) for a binary pair.
+@dataclass(frozen=True)
+class CausationProbabilities(Query):
+    """Probabilities of necessity (PN) and sufficiency (PS) for a binary treatment and outcome.
 
     ``PN = P(Y_{t=0} = 0 | T = 1, Y = 1)``: among units treated with the outcome,
     the share that would not have had it untreated.  ``PS = P(Y_{t=1} = 1 | T = 0,
-    Y = 0)``.  Computed from the units' counterfactuals under the monotone
-    coupling of Bernoulli noise (see the module notes), per posterior draw.
-
-    Examples
-    --------
-    >>> pn_ps = cb.probabilities_of_causation(fit, "exposure", "disease")  # doctest: +SKIP
+    Y = 0)``.  From the units' counterfactuals under the monotone coupling of
+    Bernoulli noise (see the module notes), per posterior draw; dim ``probability``.
     """
-    scm = fit.scm
-    diagnostics_gate(fit, diagnostics)
-    _warn_if_not_identified(fit, treatment, outcome, identification)
-    for name in (treatment, outcome):
-        if scm[name].family != "Bernoulli":
-            raise QueryError(
-                f"PN and PS are for binary treatment and outcome; {name!r} is {scm[name].family}"
-            )
-    t = fit.encoded.values[treatment]
-    y = fit.encoded.values[outcome]
-    out = {}
-    for label, (t_obs, y_obs, do_value) in {"PN": (1, 1, 0), "PS": (0, 0, 1)}.items():
-        rows = (t == t_obs) & (y == y_obs)
-        if not rows.any():
-            raise QueryError(
-                f"{label} needs units with {treatment}={t_obs} and {outcome}={y_obs}; there are none"
-            )
-        cf = counterfactual(fit, **{treatment: do_value}, diagnostics="ignore", **options)
-        p = cf.probability[outcome].isel({UNIT_DIM: np.flatnonzero(rows)}).mean(UNIT_DIM)
-        out[label] = (1 - p) if label == "PN" else p
-    return out
+
+    treatment: str
+    outcome: str
+    estimand = "PN/PS"
+
+    @property
+    def treatment_outcome(self) -> tuple[str, str]:
+        return self.treatment, self.outcome
+
+    def plan(self, fit: Fit) -> Plan:
+        scm, t, y = fit.scm, self.treatment, self.outcome
+        for name in (t, y):
+            if scm[name].family != "Bernoulli":
+                raise QueryError(
+                    f"PN and PS are for binary treatment and outcome; {name!r} is {scm[name].family}"
+                )
+        treated, outcome = fit.encoded.values[t], fit.encoded.values[y]
+        groups = {"PN": (1, 1, 0), "PS": (0, 0, 1)}
+        for label, (t_obs, y_obs, _) in groups.items():
+            if not ((treated == t_obs) & (outcome == y_obs)).any():
+                raise QueryError(
+                    f"{label} needs units with {t}={t_obs} and {y}={y_obs}; there are none"
+                )
+
+        def draws(random_seed):
+            out = []
+            for label, (t_obs, y_obs, do_value) in groups.items():
+                rows = np.flatnonzero((treated == t_obs) & (outcome == y_obs))
+                cf = unit_counterfactuals(fit, None, {t: do_value}, random_seed)
+                p = cf.probability[y].isel({UNIT_DIM: rows}).mean(UNIT_DIM)
+                out.append((1 - p) if label == "PN" else p)
+            return xr.concat(out, dim="probability").assign_coords(probability=list(groups))
+
+        return Plan(
+            description=f"PN = P({y}_({t}=0) = 0 | {t}=1, {y}=1), PS = P({y}_({t}=1) = 1 | {t}=0, {y}=0)",
+            draws=draws,
+        )
 
 
-def mediation(
-    fit: Fit,
-    treatment: str,
-    mediator: str,
-    outcome: str,
-    *,
-    values=(1, 0),
-    identification: str = "warn",
-    diagnostics: str = "warn",
-    random_seed=None,
-):
+@dataclass(frozen=True)
+class Mediation(Query):
     """Natural direct and indirect effects through ``mediator``, by nested counterfactuals.
 
     With ``a, b = values`` and ``M_i(t)`` unit ``i``'s counterfactual mediator
@@ -326,24 +374,38 @@ def mediation(
     - ``TE = NDE + NIE``
 
     valid for nonlinear mechanisms (no product of coefficients).  The outcome
-    may depend on the treatment directly and through the mediator only.
-    Like every query it first checks that the graph identifies the total
-    effect (``identification="warn" | "raise" | "ignore"``); natural effects
+    may depend on the treatment directly and through the mediator only.  The
+    runner checks that the graph identifies the total effect; natural effects
     further rest on the SCM's own noise model (no test of that is possible).
-
-    Returns an :class:`~causalbayes.estimands.Effect` with a dim ``effect``
-    (``NDE``, ``NIE``, ``TE``).
-
-    Examples
-    --------
-    >>> cb.mediation(fit, "dose", "biomarker", "recovery", values=(1, 0)).summary()  # doctest: +SKIP
+    Dim ``effect`` (``NDE``, ``NIE``, ``TE``).
     """
-    from causalbayes.estimands.effect import Effect
 
+    treatment: str
+    mediator: str
+    outcome: str
+    values: tuple[Any, Any] = (1, 0)
+    estimand = "Mediation"
+
+    @property
+    def treatment_outcome(self) -> tuple[str, str]:
+        return self.treatment, self.outcome
+
+    def nodes(self) -> tuple[str, ...]:
+        return self.treatment, self.mediator, self.outcome
+
+    def plan(self, fit: Fit) -> Plan:
+        t, m, y = self.treatment, self.mediator, self.outcome
+        a, b = self.values
+        _check_mediation(fit, t, m, y)
+        return Plan(
+            description=f"natural direct / indirect effects of {t}={a} vs {b} on {y} through {m}",
+            details={"mediator": m, "values": [a, b]},
+            draws=lambda random_seed: _natural_effects(fit, t, m, y, a, b, random_seed),
+        )
+
+
+def _check_mediation(fit: Fit, treatment: str, mediator: str, outcome: str) -> None:
     scm = fit.scm
-    problems = diagnostics_gate(fit, diagnostics)
-    for name in (treatment, mediator, outcome):
-        scm.check_node(name)
     if mediator not in scm.dag.descendants(treatment) or outcome not in scm.dag.descendants(
         mediator
     ):
@@ -363,20 +425,23 @@ def mediation(
         for v in scm.order
         if v in scm.dag.descendants(treatment) and v in scm.dag.ancestors(mediator)
     ]
-    if between or scm[mediator].family not in INVERTIBLE:
+    if between or scm[mediator].family_info.noise is None:
         raise QueryError(
             f"the mediator {mediator!r} must be a direct child of {treatment!r} with an invertible noise model"
         )
-    _warn_if_not_identified(fit, treatment, outcome, identification)
     if fit.encoded.missing:
         raise QueryError(
             f"the fit imputed missing values of {sorted(fit.encoded.missing)}; natural effects "
             "need every unit's observed values (not supported with imputation yet)"
         )
+
+
+def _natural_effects(fit, treatment, mediator, outcome, a, b, random_seed) -> xr.DataArray:
+    """NDE, NIE and TE per draw; both worlds share each unit's noise (one noise dict)."""
+    scm = fit.scm
     encoded = fit.encoded
     n = encoded.n
     model, design = model_and_design(encoded, fit.scales)
-    a, b = values
     noise_inputs: dict = {}  # shared: both worlds see each unit's own noise
     mediators = {}
     for label, t in (("a", a), ("b", b)):
@@ -396,23 +461,69 @@ def mediation(
     target = pt.stack([nde, nie, nde + nie])
     inputs = posterior_inputs(fit, model, held_latent=set(fit.scm.latent))
     inputs.update(noise_inputs)
-    function = DrawFunction.compile(inputs, [target], units=n, random_seed=random_seed)
-    draws = flat_draws(fit.posterior, [k for k in function.input_names if k not in noise_inputs])
-    total = next(iter(draws.values())).shape[0]
-    rng = np.random.default_rng(random_seed)
-    for name in noise_inputs:
-        draws[name] = rng.uniform(size=(total, n))
-    (result,) = function(draws)
-    da = as_draws_array(result, fit.posterior, ["effect"], {"effect": ["NDE", "NIE", "TE"]})
-    return Effect(
-        draws=da.rename("mediation"),
-        estimand="Mediation",
-        description=f"natural direct / indirect effects of {treatment}={a} vs {b} on {outcome} through {mediator}",
-        details={
-            "treatment": treatment,
-            "mediator": mediator,
-            "outcome": outcome,
-            "values": [a, b],
-            "diagnostics": problems,
-        },
+    (result,) = _run_with_noise(
+        fit, inputs, noise_inputs, [target], n=n, size=n, random_seed=random_seed
+    )
+    return as_draws_array(result, fit.posterior, ["effect"], {"effect": ["NDE", "NIE", "TE"]})
+
+
+def mediation(
+    fit: Fit,
+    treatment: str,
+    mediator: str,
+    outcome: str,
+    *,
+    values: tuple[Any, Any] = (1, 0),
+    identification: str = "warn",
+    diagnostics: str = "warn",
+    random_seed: int | None = None,
+) -> Effect:
+    """Natural direct and indirect effects through ``mediator``; see :class:`Mediation`.
+
+    Options as in :func:`~causalbayes.ate`.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import fake_fit
+    >>> scm = cb.SCM({"t": cb.Bernoulli(), "m": cb.Normal(["t"]), "y": cb.Normal(["t", "m"])})
+    >>> fit = fake_fit(scm, cb.simulate(scm, 50, random_seed=1), random_seed=2)
+    >>> mediation(fit, "t", "m", "y").draws.coords["effect"].values.tolist()
+    ['NDE', 'NIE', 'TE']
+    """
+    return evaluate(
+        Mediation(treatment, mediator, outcome, values=tuple(values)),
+        fit,
+        identification=identification,
+        diagnostics=diagnostics,
+        random_seed=random_seed,
+    )
+
+
+def probabilities_of_causation(
+    fit: Fit,
+    treatment: str,
+    outcome: str,
+    *,
+    identification: str = "warn",
+    diagnostics: str = "warn",
+    random_seed: int | None = None,
+) -> Effect:
+    """Posterior of PN and PS (dim ``probability``); see :class:`CausationProbabilities`.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import fake_fit
+    >>> scm = cb.SCM({"t": cb.Bernoulli(), "y": cb.Bernoulli(["t"])})
+    >>> fit = fake_fit(scm, cb.simulate(scm, 80, random_seed=1), random_seed=2)
+    >>> probabilities_of_causation(fit, "t", "y").draws.coords["probability"].values.tolist()
+    ['PN', 'PS']
+    """
+    return evaluate(
+        CausationProbabilities(treatment, outcome),
+        fit,
+        identification=identification,
+        diagnostics=diagnostics,
+        random_seed=random_seed,
     )

@@ -234,13 +234,3 @@ def _labels(estimand: str, stacked: xr.DataArray, extra: list[str]) -> list[str]
         f"{estimand}[{','.join(str(c[i]) for c, i in zip(coords, idx, strict=True))}]"
         for idx in np.ndindex(*[len(c) for c in coords])
     ]
-
-
-def query_effect(draws, estimand, description, fit, treatment, outcome, details, **extra) -> Effect:
-    """An Effect of a query, its details led by treatment and outcome."""
-    return Effect(
-        draws=draws.rename(estimand.lower()),
-        estimand=estimand,
-        description=description,
-        details={"treatment": treatment, "outcome": outcome, **extra, **details},
-    )

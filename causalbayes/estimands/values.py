@@ -37,7 +37,6 @@ def _example(scm: SCM, treatment: str) -> str:
 def encode_value(scm: SCM, treatment: str, value: Any) -> int | float:
     """The model's value for ``do(treatment = value)``; refuses values outside the support."""
     node = scm[treatment]
-    family = node.family_info
     if node.has_levels:
         label = str(value)
         if label not in node.levels:
@@ -45,31 +44,12 @@ def encode_value(scm: SCM, treatment: str, value: Any) -> int | float:
                 f"{value!r} is not a level of {treatment!r}; levels are {list(node.levels)}"
             )
         return node.levels.index(label)
-    if isinstance(value, bool):
-        value = int(value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise QueryError(f"treatment value {value!r} for {treatment!r} is not a number") from None
-    if not np.isfinite(number):
-        raise QueryError(f"treatment value {value!r} for {treatment!r} must be finite")
-    if family.support == "binary" and number not in (0.0, 1.0):
-        raise QueryError(
-            f"{treatment!r} is Bernoulli: treatment values must be 0 or 1, got {value!r}"
-        )
-    if family.support in {"count", "bounded_count"} and (number < 0 or number != round(number)):
-        raise QueryError(
-            f"{treatment!r} is {node.family}: treatment values must be whole numbers >= 0, got {value!r}"
-        )
+    number = node.family_info.checked_value(treatment, value)
     if node.family == "Binomial" and isinstance(node.trials, int) and number > node.trials:
         raise QueryError(
             f"{treatment!r} has {node.trials} trials: treatment value {value!r} is out of range"
         )
-    if family.support == "positive" and number <= 0:
-        raise QueryError(
-            f"{treatment!r} is {node.family}: treatment values must be > 0, got {value!r}"
-        )
-    return int(number) if family.is_discrete else number
+    return number
 
 
 def treatment_pair(scm: SCM, treatment: str, values, observed=None) -> tuple[list, list]:

@@ -29,9 +29,9 @@ import numpy as np
 import xarray as xr
 
 from causalbayes.errors import FileFormatError
+from causalbayes.families import FAMILIES
 from causalbayes.inference.atomic import file_digest
 from causalbayes.inference.diagnostics import Diagnostics
-from causalbayes.scm.families import FAMILIES
 from causalbayes.scm.naming import (
     UNIT_DIM,
     basis_dim,

@@ -13,9 +13,10 @@ from causalbayes.data.default_priors import resolved_priors
 from causalbayes.data.encode import encode_data
 from causalbayes.data.scales import scales_from_data, unit_scales
 from causalbayes.errors import SpecError
+from causalbayes.estimands import Query
 from causalbayes.inference.fit import Fit
 from causalbayes.recovery.execution import run_study
-from causalbayes.recovery.query import Query, as_queries
+from causalbayes.recovery.query import as_queries
 from causalbayes.recovery.results import RecoveryResult, SBCResult
 from causalbayes.recovery.simulate import needed_columns, simulate
 from causalbayes.recovery.study import Study
@@ -76,7 +77,7 @@ def recover(
     sims : int
         Number of simulated data sets.
     queries : sequence of Query
-        Causal quantities to check, e.g. ``cb.Query("ate", "dilution", "coating")``.
+        Causal quantities to check, e.g. ``cb.ATE("dilution", "coating")``.
     levels : sequence of float
         Central interval levels whose coverage is reported.
     analysis : SCM, optional
@@ -120,7 +121,7 @@ def recover(
     >>> import causalbayes as cb
     >>> scm = cb.examples.coating_scm()
     >>> result = cb.recover(scm, cb.examples.COATING_TRUTH, n=1000, sims=100,
-    ...                     queries=[cb.Query("ate", "dilution", "coating")])  # doctest: +SKIP
+    ...                     queries=[cb.ATE("dilution", "coating")])  # doctest: +SKIP
     >>> result.summary()  # doctest: +SKIP
     """
     fitted = scm if isinstance(scm, Fit) else None
@@ -204,7 +205,7 @@ def sbc(
     --------
     >>> import causalbayes as cb
     >>> result = cb.sbc(cb.examples.coating_scm(), n=1000, sims=100,
-    ...                 queries=[cb.Query("ate", "dilution", "coating")])  # doctest: +SKIP
+    ...                 queries=[cb.ATE("dilution", "coating")])  # doctest: +SKIP
     >>> result.verdict()  # doctest: +SKIP
     """
     analysis = _check_scms(scm, analysis)

@@ -1,5 +1,6 @@
 """The SCM as frozen, validated plain data (no PyMC imports)."""
 
+from causalbayes.families import FAMILIES, LINKS
 from causalbayes.scm.constructors import (
     Bernoulli,
     Beta,
@@ -19,7 +20,6 @@ from causalbayes.scm.constructors import (
     ZeroInflatedNegativeBinomial,
     ZeroInflatedPoisson,
 )
-from causalbayes.scm.families import FAMILIES, LINKS
 from causalbayes.scm.mechanism import R2D2, Mechanism
 from causalbayes.scm.node import Node
 from causalbayes.scm.priors import Prior

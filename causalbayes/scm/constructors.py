@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from causalbayes.scm.families import get_family
+from causalbayes.families import get_family
 from causalbayes.scm.mechanism import R2D2, Mechanism
 from causalbayes.scm.node import Node, _name_tuple
 

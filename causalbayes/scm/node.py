@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from causalbayes.errors import SpecError
-from causalbayes.scm.families import GIVEN_CATEGORICAL, check_link, get_family
+from causalbayes.families import GIVEN_CATEGORICAL, check_link, get_family
 from causalbayes.scm.mechanism import R2D2, Mechanism
 from causalbayes.scm.priors import Prior, as_prior
 from causalbayes.scm.terms import Group, Interaction, Linear, Power, Spline, Term
@@ -27,7 +27,7 @@ class Node:
     Attributes
     ----------
     family : str
-        Distribution family name (see :data:`causalbayes.scm.families.FAMILIES`).
+        Distribution family name (see :data:`causalbayes.families.FAMILIES`).
     parents : tuple of str
         Direct causes; each enters linearly with its own coefficient unless
         it is used in a spline term.

@@ -15,6 +15,8 @@ import pytest
 from datasets import DATASETS, load, references
 from natural import natural_scm
 
+import causalbayes as cb
+
 pytestmark = pytest.mark.slow
 
 # Continuous outcome with a square term; binary outcome with a 44-level string confounder;
