@@ -24,11 +24,12 @@ def _fit(rows: int, draws: int):
     import arviz as az
     import numpy as np
 
+    import causalbayes as cb
+    from causalbayes.data.encode import encode_data
+    from causalbayes.data.scales import scales_from_data
     from causalbayes.examples import COATING_TRUTH, coating_scm
     from causalbayes.inference.diagnostics import Diagnostics
     from causalbayes.inference.fit import Fit
-    from causalbayes.data.encode import encode_data
-    from causalbayes.data.scales import scales_from_data
 
     scm = coating_scm()
     data = cb.simulate(scm, rows, params=COATING_TRUTH, random_seed=1)
@@ -52,6 +53,8 @@ def _fit(rows: int, draws: int):
 def run_one(query: str, rows: int, draws: int) -> dict:
     """One query in this process: seconds (including compilation) and peak RSS."""
     import numpy as np
+
+    import causalbayes as cb
 
     fit = _fit(rows, draws)
     start = time.perf_counter()

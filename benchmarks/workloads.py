@@ -53,8 +53,8 @@ def overhead(n: int, sampler: str, repeats: int, draws: int, tune: int, chains: 
     import pymc as pm
 
     import causalbayes as cb
-    from causalbayes.data.encode import encode_data
     from causalbayes.data.default_priors import resolved_priors
+    from causalbayes.data.encode import encode_data
     from causalbayes.data.scales import scales_from_data
 
     scm = cb.examples.coating_scm()
@@ -217,7 +217,8 @@ def refits(
 
     scm = cb.examples.coating_scm()
     sims = [
-        cb.simulate(scm, n, params=cb.examples.COATING_TRUTH, random_seed=100 + i) for i in range(count)
+        cb.simulate(scm, n, params=cb.examples.COATING_TRUTH, random_seed=100 + i)
+        for i in range(count)
     ]
     kwargs = {"draws": draws, "tune": tune, "chains": chains}
     start = time.perf_counter()

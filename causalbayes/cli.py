@@ -21,7 +21,8 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-HDI_PROB = 0.94
+from causalbayes._defaults import HDI_PROB
+
 #: ``causalbayes.inference.sampling.SAMPLER_NAMES``, spelled out so that ``--help`` needs no PyMC.
 SAMPLER_CHOICES = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "advi")
 DEMO_DESCRIPTION = """\

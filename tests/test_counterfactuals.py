@@ -102,8 +102,9 @@ def test_probabilities_of_necessity_and_sufficiency(fake_fit, rng):
     out = cb.probabilities_of_causation(fake_fit(scm, data, post), "t", "y", random_seed=1)
     p0 = expit(post["y.intercept"])
     p1 = expit(post["y.intercept"] + post["y.t"])
-    np.testing.assert_allclose(out["PN"].values, (p1 - p0) / p1, rtol=1e-9)
-    np.testing.assert_allclose(out["PS"].values, (p1 - p0) / (1 - p0), rtol=1e-9)
+    pn, ps = (out.draws.sel(probability=k).values for k in ("PN", "PS"))
+    np.testing.assert_allclose(pn, (p1 - p0) / p1, rtol=1e-9)
+    np.testing.assert_allclose(ps, (p1 - p0) / (1 - p0), rtol=1e-9)
 
 
 def test_bernoulli_counterfactual_draws_follow_the_monotone_coupling(fake_fit, rng):

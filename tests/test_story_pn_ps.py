@@ -20,7 +20,7 @@ def test_pn_and_ps_posteriors_contain_the_truth():
     p0, p1 = expit(-1.0), expit(0.5)
     true = {"PN": (p1 - p0) / p1, "PS": (p1 - p0) / (1 - p0)}  # monotone coupling
     out = cb.probabilities_of_causation(fit, "t", "y", random_seed=23)
-    for label, draws in out.items():
-        low, high = az.hdi(draws.values.ravel(), hdi_prob=0.94)
+    for label in ("PN", "PS"):
+        low, high = az.hdi(out.draws.sel(probability=label).values.ravel(), hdi_prob=0.94)
         assert low < true[label] < high, (label, true[label], low, high)
         assert high - low < 0.15  # and the data pin it down

@@ -229,4 +229,6 @@ def test_custom_mechanism_errors_name_the_node():
         cb.generative_model(scm, n=5)
     broken = cb.Mechanism(lambda x, k: x.nonexistent(k), params={"k": 1.0}, name="broken")
     with pytest.raises(cb.SpecError, match="node 'y'.*'broken' failed"):
-        cb.SCM({"x": cb.Normal(), "y": cb.Normal(["x"], mechanism=broken)}).model(n=5)
+        cb.generative_model(
+            cb.SCM({"x": cb.Normal(), "y": cb.Normal(["x"], mechanism=broken)}), n=5
+        )

@@ -30,6 +30,7 @@ import pandas as pd
 import pytensor.tensor as pt
 import xarray as xr
 
+from causalbayes._defaults import HDI_PROB
 from causalbayes.compile import mean_given, model_and_design
 from causalbayes.compile.parameters import read_parameters
 from causalbayes.compile.predictor import linear_predictor
@@ -70,7 +71,7 @@ class Counterfactuals:
         factual = xr.DataArray(self.observed[node].to_numpy(dtype=float), dims=UNIT_DIM)
         return self.values[node] - factual
 
-    def summary(self, node: str, *, prob: float = 0.94) -> pd.DataFrame:
+    def summary(self, node: str, *, prob: float = HDI_PROB) -> pd.DataFrame:
         """Per unit: factual value, counterfactual mean and central interval."""
         draws = self.values[node]
         tail = (1 - prob) / 2

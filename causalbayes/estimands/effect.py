@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from causalbayes._defaults import HDI_PROB
+
 
 @dataclass(frozen=True)
 class Effect:
@@ -59,31 +61,40 @@ class Effect:
         flat = stacked.values.reshape(-1, stacked.sizes["sample"])
         return list(zip(_labels(self.estimand, stacked, self._extra_dims), flat, strict=True))
 
+    # scalar effects give plain numbers; effects with extra dims give arrays labelled by them
     def mean(self) -> float | xr.DataArray:
+        """Posterior mean (a float for a scalar effect, else a DataArray over the extra dims)."""
         m = self.draws.mean(("chain", "draw"))
         return float(m) if m.ndim == 0 else m
 
     def sd(self) -> float | xr.DataArray:
+        """Posterior sd (a float for a scalar effect, else a DataArray over the extra dims)."""
         s = self.draws.std(("chain", "draw"))
         return float(s) if s.ndim == 0 else s
 
-    def hdi(self, hdi_prob: float = 0.94) -> tuple[float, float]:
-        """Highest-density interval of a scalar effect."""
+    def hdi(self, hdi_prob: float = HDI_PROB) -> tuple[float, float] | xr.DataArray:
+        """Highest-density interval: ``(low, high)`` for a scalar effect, else a DataArray
+        with a last dim ``hdi`` (``lower``, ``higher``)."""
+        if not 0 < hdi_prob < 1:
+            raise ValueError(f"hdi_prob must be between 0 and 1, got {hdi_prob!r}")
         bounds = az.hdi(self.draws, hdi_prob=hdi_prob)
         values = next(iter(bounds.data_vars.values())) if isinstance(bounds, xr.Dataset) else bounds
-        if values.ndim != 1:
-            raise ValueError(
-                "hdi() is for scalar effects; use summary() for effects with extra dims"
-            )
-        return float(values.sel(hdi="lower")), float(values.sel(hdi="higher"))
+        if values.ndim == 1:
+            return float(values.sel(hdi="lower")), float(values.sel(hdi="higher"))
+        return values
 
     def prob(self, event: Callable[[xr.DataArray], Any]) -> float | xr.DataArray:
-        """Posterior probability of ``event(draws)``, e.g. ``effect.prob(lambda d: d < 0)``."""
+        """Posterior probability of ``event(draws)``, e.g. ``effect.prob(lambda d: d < 0)``
+        (a float for a scalar effect, else a DataArray over the extra dims)."""
+        if not callable(event):
+            raise TypeError(
+                f"prob() takes a function of the draws, e.g. lambda d: d > 0; got {event!r}"
+            )
         p = xr.DataArray(event(self.draws)).astype(float).mean(("chain", "draw"))
         return float(p) if p.ndim == 0 else p
 
     def summary(
-        self, *, hdi_prob: float = 0.94, rope: float | tuple[float, float] | None = None
+        self, *, hdi_prob: float = HDI_PROB, rope: float | tuple[float, float] | None = None
     ) -> pd.DataFrame:
         """Mean, sd, HDI, the probability of each sign and the expected loss of acting or not.
 
@@ -143,7 +154,7 @@ class Effect:
             index=pd.Index([str(v) for v in self.draws.coords[extra[0]].values], name=extra[0]),
         )
 
-    def plot(self, *, ax=None, hdi_prob: float = 0.94):
+    def plot(self, *, ax=None, hdi_prob: float = HDI_PROB):
         """A picture that fits the query; returns the matplotlib Axes.
 
         A curve with its HDI band over a numeric dim (dose-response), a forest

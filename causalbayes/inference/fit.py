@@ -11,6 +11,7 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
+from causalbayes._defaults import HDI_PROB
 from causalbayes.compile import Design, design_for, model_and_design
 from causalbayes.data.default_priors import resolved_priors
 from causalbayes.data.encode import EncodedData, encode_data
@@ -80,7 +81,7 @@ class Fit:
         """The prior of every parameter as used in this fit (defaults resolved)."""
         return resolved_priors(self.scm, self.scales)
 
-    def summary(self, *, hdi_prob: float = 0.94) -> pd.DataFrame:
+    def summary(self, *, hdi_prob: float = HDI_PROB) -> pd.DataFrame:
         """Posterior mean, sd, HDI, R-hat and bulk ESS of every parameter (one row per element)."""
         names = self.parameter_names
         hdi = az.hdi(self.posterior[names], hdi_prob=hdi_prob)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from causalbayes._defaults import HDI_PROB
 from causalbayes.data.default_priors import resolved_priors
 from causalbayes.data.encode import encode_data
 from causalbayes.data.scales import scales_from_data, unit_scales
@@ -33,7 +34,7 @@ def recover(
     n: int | None = None,
     sims: int = 100,
     queries: Sequence[Query] | Query = (),
-    levels: Sequence[float] = (0.5, 0.8, 0.94),
+    levels: Sequence[float] = (0.5, 0.8, HDI_PROB),
     analysis: SCM | None = None,
     sampler: str = "auto",
     draws: int = 1000,
@@ -159,7 +160,7 @@ def sbc(
     queries: Sequence[Query] | Query = (),
     thin_to: int = 99,
     priors_from: pd.DataFrame | None = None,
-    levels: Sequence[float] = (0.5, 0.8, 0.94),
+    levels: Sequence[float] = (0.5, 0.8, HDI_PROB),
     analysis: SCM | None = None,
     sampler: str = "auto",
     draws: int = 1000,

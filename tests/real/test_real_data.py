@@ -29,7 +29,7 @@ def result(request):
     name = request.param
     df = load(name)
     before = df.copy()
-    fit = natural_scm(name, df).fit(df, random_seed=20261126)
+    fit = cb.fit(natural_scm(name, df), df, random_seed=20261126)
     d = DATASETS[name]
     effect = cb.ate(fit, d.treatment, d.outcome)
     assert df.equals(before)  # the user's frame is read, never changed
