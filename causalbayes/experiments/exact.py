@@ -1,0 +1,148 @@
+"""Decision quantities of independent arms by one-dimensional numerical integration.
+
+For independent arms with densities ``f_i`` and distribution functions ``F_i``:
+
+- ``P(i is best) = integral f_i(x) prod_{j != i} F_j(x) dx``,
+- ``E[max_j X_j] = lo + integral_lo^inf (1 - prod_j F_j(x)) dx`` (``lo`` below every arm),
+- ``P(X_i - X_j > d)`` is ``P(i is best)`` between ``X_j`` and ``X_i - d``.
+
+The integrals use a composite Gauss-Legendre rule (scipy's nodes) on pieces cut at
+each arm's centre, spread and extreme quantiles, vectorised over any leading
+axes, so the same code serves one A/B test and thousands of simulated ones.
+Accuracy is about 1e-10 on smooth unimodal marginals (tested against
+``scipy.integrate.quad``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import roots_legendre
+
+from causalbayes.experiments._arms import Marginal
+
+#: Cut points in units of each arm's spread (sd-like) around its median.
+FINE_CUTS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.5, 8.0, 11.0, 16.0, 30.0, 100.0, 1e3)
+#: A cheaper grid for simulators (thousands of tests at each look).
+COARSE_CUTS = (1.0, 2.5, 4.5, 8.0)
+_TAIL = 1e-12  # mass left outside the integration range, per arm and tail
+
+
+def _expand(marginal: Marginal, k: int) -> dict:
+    """Parameters broadcast to (..., k) and given a node axis: (..., 1, k)."""
+    params = dict(zip(marginal.params, np.broadcast_arrays(*marginal.params.values()), strict=True))
+    return {name: np.asarray(v)[..., None, :] for name, v in params.items()}
+
+
+def _grid(marginal: Marginal, k: int, cuts, order: int):
+    """Nodes and weights (..., N) covering every arm's mass except 2 * _TAIL."""
+    fam, params = marginal.family, _expand(marginal, k)
+    q = np.array([_TAIL, 0.25, 0.5, 0.75, 1 - _TAIL])[:, None]
+    lo, q1, med, q3, hi = np.moveaxis(fam.ppf(q, **params), -2, 0)  # each (..., k)
+    spread = np.maximum((q3 - q1) / 1.349, 1e-300)  # the sd for a Normal
+    z = np.asarray(cuts, dtype=float)
+    inner = med[..., None, :] + spread[..., None, :] * np.concatenate([-z[::-1], [0.0], z])[:, None]
+    inner = np.clip(inner, lo.min(-1)[..., None, None], hi.max(-1)[..., None, None])
+    points = np.concatenate([inner, lo[..., None, :], hi[..., None, :]], axis=-2)
+    points = np.sort(points.reshape(*points.shape[:-2], -1), axis=-1)
+    t, w = roots_legendre(order)
+    a, b = points[..., :-1, None], points[..., 1:, None]
+    nodes = ((a + b) / 2 + (b - a) / 2 * t).reshape(*points.shape[:-1], -1)
+    weights = ((b - a) / 2 * w).reshape(nodes.shape)
+    return nodes, weights, points[..., 0]
+
+
+def _exclusive_product(values: np.ndarray) -> np.ndarray:
+    """``prod_{j != i} values_j`` along the last axis, without dividing (values may be 0)."""
+    ones = np.ones_like(values[..., :1])
+    left = np.cumprod(np.concatenate([ones, values[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, values[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return left * right
+
+
+def _arms_count(marginal: Marginal) -> int:
+    return np.broadcast_shapes(*(np.shape(v) for v in marginal.params.values()))[-1]
+
+
+def prob_best(
+    marginal: Marginal, *, higher_is_better: bool = True, cuts=FINE_CUTS, order: int = 12
+) -> np.ndarray:
+    """Probability that each arm has the highest (or lowest) value, shape (..., k).
+
+    Examples
+    --------
+    >>> from causalbayes.experiments.conjugate import beta_binomial
+    >>> prob_best(beta_binomial([120, 150], [1000, 1000]).marginal()).round(4).tolist()
+    [0.0249, 0.9751]
+    """
+    k = _arms_count(marginal)
+    x, w, _ = _grid(marginal, k, cuts, order)
+    params = {n: v for n, v in _expand(marginal, k).items()}
+    dens = marginal.family.pdf(x[..., None], **params)
+    below = (marginal.family.cdf if higher_is_better else marginal.family.sf)(
+        x[..., None], **params
+    )
+    return np.einsum("...n,...nk->...k", w, dens * _exclusive_product(below))
+
+
+def expected_best(
+    marginal: Marginal, *, higher_is_better: bool = True, cuts=FINE_CUTS, order: int = 12
+) -> np.ndarray:
+    """``E[max_j X_j]`` (or ``E[min_j X_j]``), shape (...).
+
+    Examples
+    --------
+    >>> from causalbayes.experiments.conjugate import beta_binomial
+    >>> float(expected_best(beta_binomial([120, 150], [1000, 1000]).marginal()).round(5))
+    0.15084
+    """
+    k = _arms_count(marginal)
+    x, w, lo = _grid(marginal, k, cuts, order)
+    params = _expand(marginal, k)
+    if higher_is_better:
+        below = marginal.family.cdf(x[..., None], **params).prod(-1)
+        return lo + np.sum(w * (1 - below), axis=-1)
+    above = marginal.family.sf(x[..., None], **params).prod(-1)
+    return lo + np.sum(w * above, axis=-1)
+
+
+def expected_loss(marginal: Marginal, *, higher_is_better: bool = True, **grid) -> np.ndarray:
+    """Expected loss of choosing each arm, ``E[max_j X_j - X_i]``, shape (..., k).
+
+    With ``higher_is_better=False`` it is ``E[X_i - min_j X_j]``.
+
+    Examples
+    --------
+    >>> from causalbayes.experiments.conjugate import beta_binomial
+    >>> expected_loss(beta_binomial([120, 150], [1000, 1000]).marginal()).round(5).tolist()
+    [0.03008, 0.00014]
+    """
+    best = expected_best(marginal, higher_is_better=higher_is_better, **grid)[..., None]
+    means = np.broadcast_to(marginal.mean(), best.shape[:-1] + (_arms_count(marginal),))
+    return best - means if higher_is_better else means - best
+
+
+def _pick(marginal: Marginal, idx: list[int], shift: list[float]) -> Marginal:
+    """Arms ``idx`` of ``marginal`` (last axis), each moved by ``shift``."""
+    params = dict(zip(marginal.params, np.broadcast_arrays(*marginal.params.values()), strict=True))
+    out = {name: np.asarray(v)[..., idx] for name, v in params.items()}
+    loc = out.get("loc", np.zeros_like(next(iter(out.values()))))
+    out["loc"] = loc + np.asarray(shift, dtype=float)
+    return Marginal(marginal.family, out)
+
+
+def prob_difference_above(
+    marginal: Marginal, i: int, j: int, delta: float = 0.0, *, cuts=FINE_CUTS, order: int = 12
+) -> np.ndarray:
+    """``P(X_i - X_j > delta)`` for arms ``i`` and ``j``, shape (...).
+
+    Examples
+    --------
+    >>> from causalbayes.experiments.conjugate import beta_binomial
+    >>> m = beta_binomial([120, 150], [1000, 1000]).marginal()
+    >>> float(prob_difference_above(m, 1, 0).round(4))
+    0.9751
+    >>> float(prob_difference_above(m, 1, 0, delta=0.01).round(4))
+    0.9043
+    """
+    pair = _pick(marginal, [j, i], [0.0, -float(delta)])
+    return prob_best(pair, cuts=cuts, order=order)[..., 1]
