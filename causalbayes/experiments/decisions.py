@@ -125,8 +125,8 @@ def compare_draws(
         p_best = np.bincount(signed.argmax(1), minlength=x.shape[1]) / x.shape[0]
         loss = (signed.max(1, keepdims=True) - signed).mean(0)
     else:
-        p_best = exact.prob_best(marginal, higher_is_better=higher_is_better)
-        loss = exact.expected_loss(marginal, higher_is_better=higher_is_better)
+        p_best, best = exact.best_arm_integrals(marginal, higher_is_better=higher_is_better)
+        loss = exact.loss_from_best(marginal, np.asarray(best)[..., None], higher_is_better)
     low, high = hdi(x, hdi_prob)
     key = hdi_label(hdi_prob)
     arm_table = pd.DataFrame(
@@ -188,7 +188,7 @@ def _pair_row(x, i, j, labels, sign, hdi_prob, rope, marginal) -> dict:
     else:
         above = exact.prob_difference_above(marginal, i, j, 0.0)
         row["p_better"] = float(above if sign > 0 else 1 - above)
-        two = exact._pick(marginal, [i, j], [0.0, 0.0])
+        two = exact.pick_arms(marginal, [i, j], [0.0, 0.0])
         loss = exact.expected_loss(two, higher_is_better=sign > 0)
         row["loss_switching"], row["loss_staying"] = map(float, loss)
     if rope is not None:
@@ -200,3 +200,23 @@ def _pair_row(x, i, j, labels, sign, hdi_prob, rope, marginal) -> dict:
             row["p_in_rope"] = float(lo_ - hi_)
         row["decision"] = rope_decision(low, high, rope, sign)
     return row
+
+
+def compare_posterior(posterior, *, draws: int = 20_000, random_seed, **options) -> Comparison:
+    """:func:`compare_draws` on a conjugate posterior: exact probabilities, intervals from draws.
+
+    ``options`` are those of :func:`compare_draws` (``reference``, ``pairs``,
+    ``hdi_prob``, ``rope``, ``higher_is_better``). Posteriors without closed-form
+    marginals (the hurdle's revenue per visitor) use their exact draws throughout.
+
+    Examples
+    --------
+    >>> from causalbayes.experiments.conjugate import beta_binomial, beta_prior
+    >>> post = beta_binomial([1, 2], [10, 10], prior=beta_prior(0.1, 100))
+    >>> cmp = compare_posterior(post, random_seed=1, rope=0.01)
+    >>> round(float(cmp.pairs.loc["B - A", "p_better"]), 4), cmp.pairs.loc["B - A", "decision"]
+    (0.5887, 'undecided')
+    """
+    marginal = posterior.marginal() if hasattr(posterior, "marginal") else None
+    sample = posterior.draws(draws, random_seed=random_seed)
+    return compare_draws(sample, arms=posterior.arms, marginal=marginal, **options)

@@ -63,9 +63,29 @@ def _arms_count(marginal: Marginal) -> int:
     return np.broadcast_shapes(*(np.shape(v) for v in marginal.params.values()))[-1]
 
 
-def prob_best(
+def best_arm_integrals(
     marginal: Marginal, *, higher_is_better: bool = True, cuts=FINE_CUTS, order: int = 12
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(P(each arm is best), E[best value])`` in one pass over one grid.
+
+    Shapes (..., k) and (...); "best" is the highest value, or the lowest with
+    ``higher_is_better=False``.
+    """
+    k = _arms_count(marginal)
+    x, w, lo = _grid(marginal, k, cuts, order)
+    params = _expand(marginal, k)
+    dens = marginal.family.pdf(x[..., None], **params)
+    if higher_is_better:
+        below = marginal.family.cdf(x[..., None], **params)
+        best = lo + np.sum(w * (1 - below.prod(-1)), axis=-1)
+    else:
+        below = marginal.family.sf(x[..., None], **params)  # P(X_j > x): j loses to x
+        best = lo + np.sum(w * below.prod(-1), axis=-1)
+    p_best = np.einsum("...n,...nk->...k", w, dens * _exclusive_product(below))
+    return p_best, best
+
+
+def prob_best(marginal: Marginal, *, higher_is_better: bool = True, **grid) -> np.ndarray:
     """Probability that each arm has the highest (or lowest) value, shape (..., k).
 
     Examples
@@ -74,19 +94,10 @@ def prob_best(
     >>> prob_best(beta_binomial([120, 150], [1000, 1000]).marginal()).round(4).tolist()
     [0.0249, 0.9751]
     """
-    k = _arms_count(marginal)
-    x, w, _ = _grid(marginal, k, cuts, order)
-    params = {n: v for n, v in _expand(marginal, k).items()}
-    dens = marginal.family.pdf(x[..., None], **params)
-    below = (marginal.family.cdf if higher_is_better else marginal.family.sf)(
-        x[..., None], **params
-    )
-    return np.einsum("...n,...nk->...k", w, dens * _exclusive_product(below))
+    return best_arm_integrals(marginal, higher_is_better=higher_is_better, **grid)[0]
 
 
-def expected_best(
-    marginal: Marginal, *, higher_is_better: bool = True, cuts=FINE_CUTS, order: int = 12
-) -> np.ndarray:
+def expected_best(marginal: Marginal, *, higher_is_better: bool = True, **grid) -> np.ndarray:
     """``E[max_j X_j]`` (or ``E[min_j X_j]``), shape (...).
 
     Examples
@@ -95,14 +106,7 @@ def expected_best(
     >>> float(expected_best(beta_binomial([120, 150], [1000, 1000]).marginal()).round(5))
     0.15084
     """
-    k = _arms_count(marginal)
-    x, w, lo = _grid(marginal, k, cuts, order)
-    params = _expand(marginal, k)
-    if higher_is_better:
-        below = marginal.family.cdf(x[..., None], **params).prod(-1)
-        return lo + np.sum(w * (1 - below), axis=-1)
-    above = marginal.family.sf(x[..., None], **params).prod(-1)
-    return lo + np.sum(w * above, axis=-1)
+    return best_arm_integrals(marginal, higher_is_better=higher_is_better, **grid)[1]
 
 
 def expected_loss(marginal: Marginal, *, higher_is_better: bool = True, **grid) -> np.ndarray:
@@ -117,11 +121,16 @@ def expected_loss(marginal: Marginal, *, higher_is_better: bool = True, **grid) 
     [0.03008, 0.00014]
     """
     best = expected_best(marginal, higher_is_better=higher_is_better, **grid)[..., None]
+    return loss_from_best(marginal, best, higher_is_better)
+
+
+def loss_from_best(marginal: Marginal, best, higher_is_better: bool = True) -> np.ndarray:
+    """Expected losses (..., k) from ``E[best value]`` (..., 1) and the arms' means."""
     means = np.broadcast_to(marginal.mean(), best.shape[:-1] + (_arms_count(marginal),))
     return best - means if higher_is_better else means - best
 
 
-def _pick(marginal: Marginal, idx: list[int], shift: list[float]) -> Marginal:
+def pick_arms(marginal: Marginal, idx: list[int], shift: list[float]) -> Marginal:
     """Arms ``idx`` of ``marginal`` (last axis), each moved by ``shift``."""
     params = dict(zip(marginal.params, np.broadcast_arrays(*marginal.params.values()), strict=True))
     out = {name: np.asarray(v)[..., idx] for name, v in params.items()}
@@ -144,5 +153,5 @@ def prob_difference_above(
     >>> float(prob_difference_above(m, 1, 0, delta=0.01).round(4))
     0.9043
     """
-    pair = _pick(marginal, [j, i], [0.0, -float(delta)])
+    pair = pick_arms(marginal, [j, i], [0.0, -float(delta)])
     return prob_best(pair, cuts=cuts, order=order)[..., 1]
