@@ -69,9 +69,11 @@ class BetaArms(ArmsMixin):
     arms: tuple[str, ...]
 
     def marginal(self) -> Marginal:
+        """The marginal posterior of each arm's compared quantity, as a scipy family."""
         return Marginal(stats.beta, {"a": self.alpha, "b": self.beta})
 
     def parameters(self) -> dict:
+        """The posterior's parameters by name, each an array over the arms."""
         return {"alpha": self.alpha, "beta": self.beta}
 
     def draws(self, n: int = 20_000, *, random_seed) -> np.ndarray:
@@ -155,9 +157,11 @@ class GammaArms(ArmsMixin):
     arms: tuple[str, ...]
 
     def marginal(self) -> Marginal:
+        """The marginal posterior of each arm's compared quantity, as a scipy family."""
         return Marginal(stats.gamma, {"a": self.shape, "scale": 1.0 / self.rate})
 
     def parameters(self) -> dict:
+        """The posterior's parameters by name, each an array over the arms."""
         return {"shape": self.shape, "rate": self.rate}
 
     def draws(self, n: int = 20_000, *, random_seed) -> np.ndarray:

@@ -54,9 +54,11 @@ class NormalArms(ArmsMixin):
     arms: tuple[str, ...]
 
     def marginal(self) -> Marginal:
+        """The marginal posterior of each arm's compared quantity, as a scipy family."""
         return Marginal(stats.norm, {"loc": self.loc, "scale": self.scale})
 
     def parameters(self) -> dict:
+        """The posterior's parameters by name, each an array over the arms."""
         return {"loc": self.loc, "scale": self.scale}
 
     def draws(self, n: int = 20_000, *, random_seed) -> np.ndarray:
@@ -107,10 +109,12 @@ class NIGArms(ArmsMixin):
     arms: tuple[str, ...]
 
     def marginal(self) -> Marginal:
+        """The marginal posterior of each arm's compared quantity, as a scipy family."""
         scale = np.sqrt(self.beta / (self.alpha * self.kappa))
         return Marginal(stats.t, {"df": 2 * self.alpha, "loc": self.mu, "scale": scale})
 
     def parameters(self) -> dict:
+        """The posterior's parameters by name, each an array over the arms."""
         return {"mu": self.mu, "kappa": self.kappa, "alpha": self.alpha, "beta": self.beta}
 
     def draws(self, n: int = 20_000, *, random_seed, with_variance: bool = False):

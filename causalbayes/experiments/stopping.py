@@ -48,6 +48,7 @@ class LossRule:
         positive("threshold", self.threshold)
 
     def look(self, state, final: bool = False) -> Looked:
+        """The decision at one look from its posterior ``state`` (``final``: the last look)."""
         loss = state.loss
         stop = loss.min(-1) < self.threshold
         reason = f"the lowest expected loss is below {self.threshold:g}"
@@ -64,6 +65,7 @@ class PeekRule:
         probability("threshold", self.threshold)
 
     def look(self, state, final: bool = False) -> Looked:
+        """The decision at one look from its posterior ``state`` (``final``: the last look)."""
         p_best, loss = state.p_best, state.loss
         stop = p_best.max(-1) > self.threshold
         claim = np.where(stop, p_best.argmax(-1), NO_CLAIM)
@@ -86,6 +88,7 @@ class FixedHorizon:
         probability("threshold", self.threshold)
 
     def look(self, state, final: bool = False) -> Looked:
+        """The decision at one look from its posterior ``state`` (``final``: the last look)."""
         p_best, loss = state.p_best, state.loss
         win = final & (p_best.max(-1) > self.threshold)
         stop = np.full(win.shape, bool(final))
@@ -117,6 +120,7 @@ class RopeRule:
         return (-abs(float(r)), abs(float(r))) if np.isscalar(r) else tuple(map(float, r))
 
     def look(self, state, final: bool = False) -> Looked:
+        """The decision at one look from its posterior ``state`` (``final``: the last look)."""
         if state.k != 2:
             raise QueryError(f"RopeRule compares two arms, got {state.k}; use LossRule for k arms")
         low, high = self.bounds

@@ -125,7 +125,16 @@ def rank_table(cate_draws, *, top: float = 0.1, hdi_prob: float = 0.94) -> pd.Da
 
 
 def ranking_stability(cate_draws) -> np.ndarray:
-    """Spearman correlation of each draw's ranking with the posterior-mean ranking, per draw."""
+    """Spearman correlation of each draw's ranking with the posterior-mean ranking, per draw.
+
+    Near 1: the posterior agrees on the order of users; near 0: the ranking is noise.
+
+    Examples
+    --------
+    >>> d = np.random.default_rng(0).normal([0.0, 1.0, 2.0], 0.01, size=(100, 3))
+    >>> float(ranking_stability(d).min().round(6))
+    1.0
+    """
     x = _cate(cate_draws)
     ranks = np.argsort(np.argsort(x, axis=1), axis=1).astype(float)
     mean_rank = np.argsort(np.argsort(x.mean(0))).astype(float)
