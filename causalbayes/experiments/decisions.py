@@ -186,18 +186,18 @@ def _pair_row(x, i, j, labels, sign, hdi_prob, rope, marginal) -> dict:
         row["loss_switching"] = float(np.mean(np.maximum(-sign * diff, 0)))
         row["loss_staying"] = float(np.mean(np.maximum(sign * diff, 0)))
     else:
-        above = exact.prob_difference_above(marginal, i, j, 0.0)
-        row["p_better"] = float(above if sign > 0 else 1 - above)
-        two = exact.pick_arms(marginal, [i, j], [0.0, 0.0])
-        loss = exact.expected_loss(two, higher_is_better=sign > 0)
-        row["loss_switching"], row["loss_staying"] = map(float, loss)
+        deltas = [] if rope is None else list(rope)
+        probs, best = exact.pair_integrals(marginal, i, j, deltas)
+        means = marginal.mean()
+        row["p_better"] = float(probs[0] if sign > 0 else 1 - probs[0])
+        # choosing i over j loses E[max] - mean_i when higher is better, E[max] - mean_j if not
+        gap_i, gap_j = float(best - means[i]), float(best - means[j])
+        row["loss_switching"], row["loss_staying"] = (gap_i, gap_j) if sign > 0 else (gap_j, gap_i)
+        if rope is not None:
+            row["p_in_rope"] = float(probs[1] - probs[2])
     if rope is not None:
         if marginal is None:
             row["p_in_rope"] = float(np.mean((diff >= rope[0]) & (diff <= rope[1])))
-        else:
-            lo_ = exact.prob_difference_above(marginal, i, j, rope[0])
-            hi_ = exact.prob_difference_above(marginal, i, j, rope[1])
-            row["p_in_rope"] = float(lo_ - hi_)
         row["decision"] = rope_decision(low, high, rope, sign)
     return row
 
