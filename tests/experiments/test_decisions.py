@@ -99,3 +99,34 @@ def test_errors():
         compare_draws(np.zeros(10))
     with pytest.raises(DataError, match="non-finite"):
         compare_draws(np.full((3, 2), np.nan))
+
+
+def test_exact_pairs_for_lower_is_better_match_monte_carlo():
+    post = beta_binomial([300, 260, 280], [1000, 1000, 900])  # churn: lower is better
+    draws = post.draws(400_000, random_seed=8)
+    kw = dict(higher_is_better=False, rope=0.01, pairs="all")
+    ex = compare_draws(draws, marginal=post.marginal(), **kw)
+    mc = compare_draws(draws, **kw)
+    for col in ("p_better", "p_in_rope"):
+        np.testing.assert_allclose(ex.pairs[col], mc.pairs[col], atol=3e-3)
+    for col in ("loss_switching", "loss_staying"):
+        np.testing.assert_allclose(ex.pairs[col], mc.pairs[col], atol=2e-4)
+    np.testing.assert_allclose(ex.arms["expected_loss"], mc.arms["expected_loss"], atol=2e-4)
+    assert ex.choice == mc.choice == "B"
+
+
+@pytest.mark.parametrize("kind", ["gamma", "nig", "hurdle"])
+def test_compare_posterior_serves_every_conjugate_family(kind):
+    from causalbayes.experiments.conjugate import gamma_poisson
+    from causalbayes.experiments.decisions import compare_posterior
+    from causalbayes.experiments.hurdle import hurdle_lognormal
+
+    post = {
+        "gamma": lambda: gamma_poisson([230, 290], [100, 100]),
+        "nig": lambda: normal_inverse_gamma([40, 40], [20.0, 23.0], [5.0, 5.0]),
+        "hurdle": lambda: hurdle_lognormal([1000, 1000], [50, 80], [3.0, 3.0], [0.5, 0.5]),
+    }[kind]()
+    cmp = compare_posterior(post, draws=50_000, random_seed=1, rope=0.1)
+    assert cmp.settings["method"] == ("draws" if kind == "hurdle" else "exact")
+    assert cmp.choice == "B" and cmp.pairs.loc["B - A", "p_better"] > 0.95
+    assert cmp.arms["p_best"].sum() == pytest.approx(1.0, abs=1e-6)
