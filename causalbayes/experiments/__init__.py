@@ -70,7 +70,14 @@ from causalbayes.experiments.normal import (
     normal_known_sd,
     normal_known_sd_rows,
 )
-from causalbayes.experiments.stopping import FixedHorizon, LossRule, PeekRule, RopeRule, check
+from causalbayes.experiments.stopping import (
+    FixedHorizon,
+    LossRule,
+    PeekRule,
+    RopeRule,
+    StopCheck,
+    check,
+)
 from causalbayes.experiments.summaries import hdi
 from causalbayes.experiments.targeting import TargetingPolicy, target_policy
 from causalbayes.experiments.uplift import (
@@ -103,6 +110,7 @@ __all__ = [
     "NormalArms",
     "PeekRule",
     "RopeRule",
+    "StopCheck",
     "TargetingPolicy",
     "Valuation",
     "as_draws",

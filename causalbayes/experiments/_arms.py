@@ -82,12 +82,12 @@ def labels_for(arms, k: int) -> tuple[str, ...]:
 
 def per_arm(name: str, value, k: int) -> np.ndarray:
     """A scalar or k values as a float array shaped (k,)."""
-    arr = np.broadcast_to(np.asarray(value, dtype=float), (k,)) if np.ndim(value) == 0 else None
-    if arr is None:
-        arr = np.asarray(value, dtype=float)
-        if arr.shape != (k,):
-            raise DataError(f"{name} must be one value or one per arm ({k}), got shape {arr.shape}")
-    return np.array(arr, dtype=float)
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        return np.full(k, float(arr))
+    if arr.shape != (k,):
+        raise DataError(f"{name} must be one value or one per arm ({k}), got shape {arr.shape}")
+    return arr.copy()
 
 
 def group_rows(arm, values, arms=None) -> tuple[tuple[str, ...], list[np.ndarray]]:

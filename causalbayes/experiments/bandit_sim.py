@@ -22,6 +22,7 @@ from causalbayes.experiments.bandits import (
     epsilon_greedy_choice,
     thompson_choice,
 )
+from causalbayes.experiments.conjugate import _pair
 
 POLICIES = ("thompson", "epsilon-greedy", "fixed split")
 
@@ -105,7 +106,7 @@ def simulate_bandits(
     if unknown or not policies:
         raise QueryError(f"policies must be among {list(POLICIES)}, got {list(policies)}")
     rng, k = rng_from(random_seed), rates.size
-    a0, b0 = (np.asarray(p, float) for p in prior)
+    a0, b0 = _pair("prior", prior, rates.size)
     wins = {p: np.zeros((runs, k)) for p in policies}
     pulls = {p: np.zeros((runs, k)) for p in policies}
     regret = {p: np.empty((runs, horizon)) for p in policies}

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from causalbayes.errors import DataError, QueryError
-from causalbayes.experiments._validate import positive, probability, rng_from, whole
+from causalbayes.experiments._validate import probability, rng_from, whole
 from causalbayes.experiments.summaries import hdi, hdi_label
 
 
@@ -206,7 +206,7 @@ def choose_option(options: dict, *, include_nothing: bool = True, q: float = 0.0
         [np.asarray(v, float) for v in options.values()]
         + ([np.zeros(sizes.pop())] if include_nothing else [])
     )
-    positive("q", q)
+    probability("q", q)
     table = pd.DataFrame(
         {
             "expected_value": x.mean(0),

@@ -140,16 +140,32 @@ class RopeRule:
         )
 
 
-def check(posterior, rule, *, final: bool = False) -> dict:
-    """Apply a stopping rule to one test's posterior: stop or go on, and why.
+@dataclass(frozen=True)
+class StopCheck:
+    """One test's answer at one look: stop or go on, what to ship, what is claimed, why.
+
+    ``claim`` is an arm name, ``"equivalent"`` or None; ``str()`` gives ``text``.
+    """
+
+    stop: bool
+    choice: str
+    claim: str | None
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def check(posterior, rule, *, final: bool = False) -> StopCheck:
+    """Apply a stopping rule to one test's posterior (exact integrals): stop or go on, and why.
 
     Examples
     --------
     >>> from causalbayes.experiments.conjugate import beta_binomial
     >>> post = beta_binomial([120, 150], [1000, 1000])
-    >>> check(post, LossRule(0.001))["stop"], check(post, LossRule(0.0001))["stop"]
+    >>> check(post, LossRule(0.001)).stop, check(post, LossRule(0.0001)).stop
     (True, False)
-    >>> print(check(post, RopeRule(0.005))["text"])
+    >>> print(check(post, RopeRule(0.005)))
     go on until 95% of the lift's mass is above, below or inside the ROPE; shipping now would pick B
     """
     out = rule.look(ExactState(posterior.marginal()), final=final)
@@ -160,4 +176,4 @@ def check(posterior, rule, *, final: bool = False) -> dict:
         text = f"stop: {out.reason}; ship {choice}{said}"
     else:
         text = f"go on until {out.reason}; shipping now would pick {choice}"
-    return {"stop": stop, "choice": choice, "claim": claimed, "text": text}
+    return StopCheck(stop, choice, claimed, text)

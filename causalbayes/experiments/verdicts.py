@@ -53,14 +53,14 @@ def write_verdict(arms: pd.DataFrame, pairs: pd.DataFrame, choice: str, settings
     >>> arms = pd.DataFrame({"p_best": [0.1, 0.9], "expected_loss": [0.02, 0.001]},
     ...                     index=pd.Index(["A", "B"], name="arm"))
     >>> print(write_verdict(arms, pd.DataFrame(), "B", {"hdi_prob": 0.94, "rope": None}))
-    Choose B: it has the lowest expected loss (0.001; A: 0.02), the average shortfall if it is not the best arm, and it is the best arm with probability 90.0%.
+    Choose B: it has the lowest expected loss (0.001; A: 0.02), i.e. choosing it gives up 0.001 on average against the best arm (nothing in the draws where it is the best), and it is the best arm with probability 90.0%.
     """
     others = "; ".join(f"{a}: {v:.3g}" for a, v in arms["expected_loss"].items() if a != choice)
+    loss = arms.loc[choice, "expected_loss"]
     lines = [
-        f"Choose {choice}: it has the lowest expected loss "
-        f"({arms.loc[choice, 'expected_loss']:.3g}; {others}), the average shortfall if it is "
-        f"not the best arm, and it is the best arm with probability "
-        f"{arms.loc[choice, 'p_best']:.1%}."
+        f"Choose {choice}: it has the lowest expected loss ({loss:.3g}; {others}), i.e. choosing "
+        f"it gives up {loss:.3g} on average against the best arm (nothing in the draws where it "
+        f"is the best), and it is the best arm with probability {arms.loc[choice, 'p_best']:.1%}."
     ]
     hdi = f"{settings['hdi_prob']:.0%}"
     key = f"hdi_{settings['hdi_prob']:.0%}"

@@ -12,7 +12,14 @@ from causalbayes.experiments._arms import Marginal
 from causalbayes.experiments._states import BetaGridState, ExactState
 from causalbayes.experiments.conjugate import beta_binomial
 from causalbayes.experiments.looks import simulate_looks
-from causalbayes.experiments.stopping import FixedHorizon, LossRule, PeekRule, RopeRule, check
+from causalbayes.experiments.stopping import (
+    FixedHorizon,
+    LossRule,
+    PeekRule,
+    RopeRule,
+    StopCheck,
+    check,
+)
 
 matplotlib.use("Agg")
 
@@ -40,18 +47,15 @@ def test_grid_state_matches_exact_integrals(k):
 
 def test_check_one_test_story2():
     post = beta_binomial([120, 150], [1000, 1000])
-    assert check(post, LossRule(0.001)) == {
-        "stop": True,
-        "choice": "B",
-        "claim": None,
-        "text": "stop: the lowest expected loss is below 0.001; ship B",
-    }
-    assert check(post, PeekRule(0.95))["claim"] == "B"
-    assert check(post, PeekRule(0.99))["stop"] is False
-    assert check(post, FixedHorizon())["stop"] is False
-    assert check(post, FixedHorizon(), final=True)["claim"] == "B"
+    assert check(post, LossRule(0.001)) == StopCheck(
+        True, "B", None, "stop: the lowest expected loss is below 0.001; ship B"
+    )
+    assert check(post, PeekRule(0.95)).claim == "B"
+    assert check(post, PeekRule(0.99)).stop is False
+    assert check(post, FixedHorizon()).stop is False
+    assert check(post, FixedHorizon(), final=True).claim == "B"
     big = beta_binomial([10_000, 10_020], [100_000, 100_000])
-    assert check(big, RopeRule(0.005))["claim"] == "equivalent"
+    assert check(big, RopeRule(0.005)).claim == "equivalent"
 
 
 def test_peeking_inflates_false_winners_and_the_fixed_horizon_does_not():
