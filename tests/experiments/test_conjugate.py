@@ -163,3 +163,27 @@ def test_errors_name_the_argument_and_the_fix():
         beta_binomial([1, 2], [10, 10]).draws(10, random_seed=None)
     with pytest.raises(DataError, match="one count per arm"):
         beta_binomial([1, 2], [10, 10]).update([1], [5])
+
+
+def test_closed_form_table_and_pair_integrals_vectorised():
+    post = beta_binomial([120, 150], [1000, 1000])
+    table = post.table(prob=0.9)
+    lo, hi = stats.beta(151, 851).interval(0.9)
+    assert table.loc["B", "eti_90%_low"] == pytest.approx(lo, rel=1e-12)
+    assert table.loc["B", "eti_90%_high"] == pytest.approx(hi, rel=1e-12)
+    assert table.loc["A", "sd"] == pytest.approx(stats.beta(121, 881).std(), rel=1e-12)
+    from causalbayes.experiments._arms import Marginal
+
+    a = np.array([[121.0, 151.0], [2.0, 3.0]])
+    b = np.array([[881.0, 851.0], [10.0, 9.0]])
+    probs, best = exact.pair_integrals(Marginal(stats.beta, {"a": a, "b": b}), 1, 0, [0.01])
+    assert probs.shape == (2, 2) and best.shape == (2,)
+    for r in range(2):
+        one = beta_binomial([0, 0], [0, 0], prior=(a[r], b[r])).marginal()
+        assert probs[0, r] == pytest.approx(
+            float(exact.prob_difference_above(one, 1, 0)), abs=1e-12
+        )
+        assert probs[1, r] == pytest.approx(
+            float(exact.prob_difference_above(one, 1, 0, 0.01)), abs=1e-12
+        )
+        assert best[r] == pytest.approx(float(exact.expected_best(one)), abs=1e-12)
