@@ -152,6 +152,25 @@ def assert_standardized_matches(scm: SCM, data: pd.DataFrame, seed: int = 0, **o
     assert np.ptp(differences) <= 1e-9 * max(1.0, abs(lp)), differences
 
 
+def random_posterior(scm: SCM, rng: np.random.Generator, chains: int, draws: int) -> dict:
+    """Standard-normal draws of every scalar parameter with a prior (positive for sigmas).
+
+    Examples
+    --------
+    >>> import numpy as np, causalbayes as cb
+    >>> post = random_posterior(cb.examples.coating_scm(), np.random.default_rng(0), 2, 10)
+    >>> post["coating.dilution"].shape
+    (2, 10)
+    """
+    post = {}
+    for p in scm.parameters():
+        if p.kind == "prior":
+            post[p.name] = rng.normal(size=(chains, draws))
+            if p.local == "sigma":
+                post[p.name] = np.abs(post[p.name]) + 0.1
+    return post
+
+
 def _prior_draws(encoded, scales, draws: int, random_seed) -> az.InferenceData:
     model = build_model(
         encoded.scm, n=encoded.n, scales=scales, exog=encoded.exog, groups=encoded.groups
@@ -178,4 +197,10 @@ def _coords(scm: SCM) -> dict[str, list]:
     return coords
 
 
-__all__ = ["assert_same_logp", "assert_standardized_matches", "example_fit", "fake_fit"]
+__all__ = [
+    "assert_same_logp",
+    "assert_standardized_matches",
+    "example_fit",
+    "fake_fit",
+    "random_posterior",
+]

@@ -5,26 +5,13 @@ data; :func:`evaluate` answers it on a fit, and each has a function of the fit
 with the same options (``ate(fit, "t", "y")``) for notebooks.
 """
 
-from causalbayes.estimands.averages import (
-    ATE,
-    ATT,
-    ATU,
-    CATE,
-    CDE,
-    Contrasts,
-    ate,
-    att,
-    atu,
-    cate,
-    contrasts,
-    controlled_direct_effect,
-)
+from causalbayes.estimands.abduction import Counterfactuals, counterfactual
+from causalbayes.estimands.arms import CDE, Contrasts, contrasts, controlled_direct_effect
+from causalbayes.estimands.averages import ATE, ATT, ATU, ate, att, atu
 from causalbayes.estimands.counterfactual import (
     CausationProbabilities,
     Counterfactual,
-    Counterfactuals,
     Mediation,
-    counterfactual,
     mediation,
     probabilities_of_causation,
 )
@@ -41,6 +28,7 @@ from causalbayes.estimands.interventions import (
 )
 from causalbayes.estimands.predict import Predictions, predict
 from causalbayes.estimands.query import Plan, Query, draws, evaluate
+from causalbayes.estimands.subgroups import CATE, cate
 
 __all__ = [
     "ATE",

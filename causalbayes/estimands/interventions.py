@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from causalbayes.errors import QueryError
-from causalbayes.estimands.averages import _Pair
+from causalbayes.estimands.averages import PairQuery
 from causalbayes.estimands.effect import Effect
 from causalbayes.estimands.query import Plan, evaluate
 from causalbayes.estimands.values import encode_value
@@ -23,7 +23,7 @@ from causalbayes.inference.fit import Fit
 
 
 @dataclass(frozen=True)
-class DoseResponse(_Pair):
+class DoseResponse(PairQuery):
     """``E[outcome | do(treatment = t)]`` over a grid of values (dims ``(chain, draw, <treatment>)``)."""
 
     grid: Sequence[float] = ()
@@ -48,7 +48,7 @@ class DoseResponse(_Pair):
 
 
 @dataclass(frozen=True)
-class Shift(_Pair):
+class Shift(PairQuery):
     """Effect of the soft intervention ``treatment := treatment + delta`` for every unit.
 
     ``E[Y | do(T = T_obs + delta)] - E[Y | do(T = T_obs)]``; divided by a small
@@ -79,7 +79,7 @@ class Shift(_Pair):
 
 
 @dataclass(frozen=True)
-class AverageMarginalEffect(_Pair):
+class AverageMarginalEffect(PairQuery):
     """``mean_i dE[outcome] / d treatment`` at each unit's own treatment value.
 
     A central difference of two shifts, ``(E[Y | do(T := T + h)] - E[Y | do(T := T - h)]) / 2h``,
@@ -105,7 +105,7 @@ class AverageMarginalEffect(_Pair):
 
 
 @dataclass(frozen=True)
-class PolicyValue(_Pair):
+class PolicyValue(PairQuery):
     """Value ``E[outcome]`` of a treatment policy, or its contrast with a ``baseline`` policy.
 
     ``policy(data)`` gets the fitted data frame and returns, per unit, the

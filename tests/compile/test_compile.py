@@ -7,11 +7,11 @@ import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import pytest
-from conftest import assert_same_logp, assert_standardized_matches
 
 import causalbayes as cb
 from causalbayes.inference import conditioned_model
 from causalbayes.scm.naming import UNIT_DIM
+from causalbayes.testing import assert_same_logp, assert_standardized_matches
 
 
 @pytest.fixture

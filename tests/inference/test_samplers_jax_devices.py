@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # fresh interpreters that start JAX: seconds each
 pytestmark = pytest.mark.slow
 pytest.importorskip("jax", reason='jax not installed (pip install "causalbayes[jax]")')

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import random_posterior
 
 import causalbayes as cb
+from causalbayes.testing import random_posterior
 
 CHAINS, DRAWS = 2, 30
 

@@ -7,12 +7,12 @@ import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import pytest
-from conftest import assert_same_logp, assert_standardized_matches
 from scipy.interpolate import BSpline
 
 import causalbayes as cb
 from causalbayes.inference import conditioned_model
 from causalbayes.scm.naming import UNIT_DIM
+from causalbayes.testing import assert_same_logp, assert_standardized_matches
 
 N = cb.Prior("Normal", mu=0, sigma=1)
 H = cb.Prior("HalfNormal", sigma=1)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import random_posterior
 from scipy.special import expit
 
 import causalbayes as cb
+from causalbayes.testing import random_posterior
 
 CHAINS, DRAWS = 2, 20
 
