@@ -8,7 +8,7 @@ with the same options (``ate(fit, "t", "y")``) for notebooks.
 from causalbayes.estimands.abduction import Counterfactuals, counterfactual
 from causalbayes.estimands.arms import CDE, Contrasts, contrasts, controlled_direct_effect
 from causalbayes.estimands.averages import ATE, ATT, ATU, ate, att, atu
-from causalbayes.estimands.counterfactual import (
+from causalbayes.estimands.counterfactuals import (
     CausationProbabilities,
     Counterfactual,
     Mediation,
