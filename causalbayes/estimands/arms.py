@@ -82,8 +82,8 @@ class CDE(Query):
     def treatment_outcome(self) -> tuple[str, str]:
         return self.treatment, self.outcome
 
-    def nodes(self) -> tuple[str, ...]:
-        return self.treatment, self.mediator, self.outcome
+    def nodes(self) -> dict[str, str]:
+        return {"treatment": self.treatment, "mediator": self.mediator, "outcome": self.outcome}
 
     def plan(self, fit: Fit) -> Plan:
         observed = fit.encoded.values.get(self.treatment)

@@ -48,8 +48,8 @@ class Counterfactual(Query):
     def treatment_outcome(self) -> None:
         return None  # a unit's own counterfactual: nothing for the graph to identify
 
-    def nodes(self) -> tuple[str, ...]:
-        return (self.node, *self.action)
+    def nodes(self) -> dict[str, str]:
+        return {"node": self.node, **{f"intervened node ({k})": k for k in self.action}}
 
     @property
     def label(self) -> str:
@@ -147,8 +147,8 @@ class Mediation(Query):
     def treatment_outcome(self) -> tuple[str, str]:
         return self.treatment, self.outcome
 
-    def nodes(self) -> tuple[str, ...]:
-        return self.treatment, self.mediator, self.outcome
+    def nodes(self) -> dict[str, str]:
+        return {"treatment": self.treatment, "mediator": self.mediator, "outcome": self.outcome}
 
     def plan(self, fit: Fit) -> Plan:
         t, m, y = self.treatment, self.mediator, self.outcome

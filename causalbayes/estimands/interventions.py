@@ -278,7 +278,7 @@ def policy_value(
     >>> gain = policy_value(example_fit(), "dilution", "coating", lambda d: d.humid > 0,
     ...                     baseline=lambda d: np.zeros(len(d)))
     >>> gain.estimand
-    'Policy value'
+    'Policy contrast'
     """
     return evaluate(
         PolicyValue(treatment, outcome, policy=policy, baseline=baseline, population=population),

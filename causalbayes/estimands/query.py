@@ -69,10 +69,10 @@ class Query(ABC):
     def treatment_outcome(self) -> tuple[str, str] | None:
         """The pair whose identification the runner checks (None: nothing to check)."""
 
-    def nodes(self) -> tuple[str, ...]:
-        """Nodes the query names (each must be in the fitted SCM)."""
+    def nodes(self) -> dict[str, str]:
+        """The nodes the query names, by role (each must be in the fitted SCM)."""
         pair = self.treatment_outcome
-        return pair if pair is not None else ()
+        return {} if pair is None else {"treatment": pair[0], "outcome": pair[1]}
 
     @abstractmethod
     def plan(self, fit: Fit) -> Plan:
@@ -123,11 +123,15 @@ def evaluate(
     """
     if not isinstance(query, Query):
         raise QueryError(f"expected a query such as cb.ATE('t', 'y'), got {query!r}")
-    for name in query.nodes():
-        if name not in fit.scm:
-            raise QueryError(f"{name!r} is not in the graph; nodes are {list(fit.scm.nodes)}")
-    problems = diagnostics_gate(fit, diagnostics)
+    for role, name in query.nodes().items():
+        if not isinstance(name, str) or name not in fit.scm:
+            raise QueryError(
+                f"{role} {name!r} is not in the graph; nodes are {list(fit.scm.nodes)}"
+            )
     pair = query.treatment_outcome
+    if pair is not None and pair[0] == pair[1]:
+        raise QueryError("treatment and outcome must be different nodes")
+    problems = diagnostics_gate(fit, diagnostics)
     verdict = verdict_for(fit, *pair, identification) if pair is not None else None
     plan = query.plan(fit)
     details: dict[str, Any] = {
@@ -149,6 +153,7 @@ def evaluate(
         values = plan.draws(random_seed)
         if verdict is not None and not verdict.identified:
             warn_not_identified(verdict, None)
+    values = values.transpose("chain", "draw", ...)  # every Effect: chain and draw first
     details["notes"] = plan.notes(values) if plan.notes is not None else []
     details = {**_query_details(query), **dict(plan.details), **details}
     return Effect(
@@ -163,11 +168,13 @@ def draws(query: Query, fit: Fit, random_seed: int | None = None) -> xr.DataArra
     """The query's draws on ``fit`` alone: no checks, no warnings (a study's evaluation)."""
     plan = query.plan(fit)
     if plan.contrast is None:
-        return plan.draws(random_seed)
-    pair = query.treatment_outcome
-    return plan.contrast(
-        InterventionalMean.build(fit, *pair, random_seed=random_seed, **plan.worlds)
-    )
+        values = plan.draws(random_seed)
+    else:
+        mean = InterventionalMean.build(
+            fit, *query.treatment_outcome, random_seed=random_seed, **plan.worlds
+        )
+        values = plan.contrast(mean)
+    return values.transpose("chain", "draw", ...)
 
 
 def _query_details(query: Query) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import causalbayes as cb
 from causalbayes.data.scales import unit_scales
 from causalbayes.errors import DataError, QueryError, SpecError
 from causalbayes.recovery import calibration, execution
+from causalbayes.recovery.query import query_elements
 from causalbayes.recovery.results import RecoveryResult, SBCResult, _holm
 from causalbayes.recovery.study import Study, _compiled, run_simulation
 
@@ -110,7 +111,7 @@ def test_queries_are_plain_data():
         ({"truth": COATING, "levels": (0.9, 0.5)}, "levels must be"),
         ({"truth": COATING, "sampler": "numpyro"}, "refits one compiled model"),
         ({"truth": COATING, "random_seed": 1.5}, "master seed"),
-        ({"truth": COATING, "queries": ["ate"]}, "cb.Query objects"),
+        ({"truth": COATING, "queries": ["ate"]}, "query objects"),
     ],
 )
 def test_recover_refuses_bad_settings_before_simulating(kwargs, match):
@@ -145,8 +146,8 @@ def test_truth_of_a_query_is_computed_under_do_from_the_true_parameters():
     truth_fit = compiled.truth_fit(values, data)
     x, t = data["x"].to_numpy(), data["t"].to_numpy()
     effect = expit(-1.0 + 1.5 - 0.7 * x) - expit(-1.0 - 0.7 * x)
-    ate = s.queries[0].evaluate(truth_fit)
-    att = s.queries[1].evaluate(truth_fit)
+    ate = query_elements(s.queries[0], truth_fit)
+    att = query_elements(s.queries[1], truth_fit)
     assert ate["ate(t, y)"].shape == (1, 1)
     assert ate["ate(t, y)"][0, 0] == pytest.approx(effect.mean(), rel=1e-10)
     assert att["att(t, y)"][0, 0] == pytest.approx(effect[t == 1].mean(), rel=1e-10)
@@ -165,7 +166,7 @@ def test_latent_values_enter_the_truth_and_stay_out_of_the_data():
     values = compiled.simulate(123)
     data = compiled.observed_frame(values)
     assert list(data.columns) == ["t", "y"]
-    cf = s.queries[0].evaluate(compiled.truth_fit(values, data))
+    cf = query_elements(s.queries[0], compiled.truth_fit(values, data))
     # additive noise: y' = y + y.t * (t' - t), exactly, for every unit
     expected = data["y"].to_numpy()[:2] + 2.0 * (0.0 - data["t"].to_numpy()[:2])
     got = [cf["y | do(t=0.0)[row 0]"][0, 0], cf["y | do(t=0.0)[row 1]"][0, 0]]
