@@ -17,8 +17,8 @@ import pytest
 import xarray as xr
 
 import causalbayes as cb
-from causalbayes.inference import atomic
 from causalbayes.errors import FileFormatError
+from causalbayes.inference import atomic
 from causalbayes.inference.io import load_fit, save_fit
 
 
