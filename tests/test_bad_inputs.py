@@ -133,7 +133,9 @@ _FAMILIES = st.sampled_from(
 )
 
 
-@settings(max_examples=600, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=600, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(family=_FAMILIES, options=_OPTIONS, name=_NAMES)
 def test_generated_declarations_work_or_raise_typed_errors(family, options, name):
     try:
@@ -162,7 +164,9 @@ _SCMS = {
 }
 
 
-@settings(max_examples=500, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=500, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     kind=st.sampled_from(sorted(_SCMS)),
     x=_COLUMNS,
