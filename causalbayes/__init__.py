@@ -22,6 +22,7 @@ from causalbayes.errors import (
     GraphError,
     IdentificationWarning,
     MissingDependencyError,
+    PositivityWarning,
     QueryError,
     SpecError,
 )
@@ -149,6 +150,7 @@ __all__ = [
     "Poisson",
     "PolicyValue",
     "Poly",
+    "PositivityWarning",
     "Predictions",
     "Prior",
     "PriorPredictive",

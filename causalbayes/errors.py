@@ -61,5 +61,15 @@ class AssumptionWarning(CausalBayesWarning):
     """A result is fixed by the model's form (an assumption), not learned from the data."""
 
 
+class PositivityWarning(AssumptionWarning):
+    """Few or no units at a treatment value an effect sets: the model extrapolates there.
+
+    Examples
+    --------
+    >>> import warnings, causalbayes as cb
+    >>> warnings.simplefilter("ignore", cb.PositivityWarning)  # to silence it in a notebook
+    """
+
+
 class IdentificationWarning(CausalBayesWarning):
     """The graph does not identify the causal query: the answer leans on priors."""

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from causalbayes.errors import AssumptionWarning
+from causalbayes.errors import PositivityWarning
 from causalbayes.estimands.predict import predict
 from causalbayes.inference.fit import Fit
 
@@ -30,10 +30,6 @@ MAX_GIVEN_ARMS = 20
 
 # per fit: treatment -> posterior-mean propensities (unit x value), computed once
 _PROPENSITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-class PositivityWarning(AssumptionWarning):
-    """Few or no units at a treatment value an effect sets: the model extrapolates there."""
 
 
 def positivity_notes(fit: Fit, treatment: str, arms: Sequence, *, warn: bool = True) -> list[str]:
@@ -89,7 +85,7 @@ def _arm_counts(fit: Fit, treatment: str, arms: Sequence, observed: np.ndarray) 
 
 
 def _range(fit: Fit, treatment: str, arms: Sequence, observed: np.ndarray) -> list[str]:
-    low, high = float(np.min(observed)), float(np.max(observed))
+    low, high = float(np.nanmin(observed)), float(np.nanmax(observed))  # NaN: imputed
     outside = [a for a in dict.fromkeys(arms) if not low <= float(a) <= high]
     if not outside:
         return []
@@ -123,12 +119,15 @@ def _propensity_notes(fit: Fit, treatment: str, arms: Sequence) -> list[str]:
 
 
 def _propensities(fit: Fit, treatment: str) -> np.ndarray:
-    """Posterior-mean probability of each treatment value per unit, shape (unit, value)."""
+    """Posterior-mean probability of each treatment value per unit, shape (unit, value),
+    over the units whose parents of the treatment are all observed."""
     cached = _PROPENSITIES.setdefault(fit, {})
     if treatment not in cached:
-        mean = predict(fit, fit.data, treatment, kind="mean", diagnostics="ignore").mean()
+        parents = [p for p in fit.scm[treatment].parents if p in fit.data.columns]
+        complete = fit.data[fit.data[parents].notna().all(axis=1)]  # imputed rows left out
+        mean = predict(fit, complete, treatment, kind="mean", diagnostics="ignore").mean()
         cached[treatment] = np.stack([1 - mean, mean], axis=-1) if mean.ndim == 1 else mean
     return cached[treatment]
 
 
-__all__ = ["PositivityWarning", "positivity_notes"]
+__all__ = ["positivity_notes"]

@@ -243,17 +243,25 @@ def _subgroups(fit: Fit, by, bins) -> tuple[list, np.ndarray, str]:
             raise QueryError(
                 f"bins must be a positive number of bins or a list of edges, got {bins!r}"
             )
-        column = (
-            pd.qcut(column, bins)
-            if isinstance(bins, int)
-            else pd.cut(column, bins, include_lowest=True)
-        )
+        column = _binned(column, bins)
     elif pd.api.types.is_float_dtype(column) and column.nunique() > 20:
         raise QueryError(f"{by!r} is continuous: give bins= (a number of quantile bins, or edges)")
     categories = column.astype("category")
     labels = list(categories.cat.categories)
     masks = np.stack([(categories == lab).to_numpy() for lab in labels], axis=1).astype(float)
     return labels, masks, by
+
+
+def _binned(column: pd.Series, bins) -> pd.Series:
+    if isinstance(bins, int | np.integer):
+        return pd.qcut(column, int(bins), duplicates="drop")
+    edges = np.atleast_1d(np.asarray(bins, dtype=object))
+    numeric = all(isinstance(e, int | float | np.number) and np.isfinite(e) for e in edges)
+    if not numeric or len(edges) < 2 or np.any(np.diff(edges.astype(float)) <= 0):
+        raise QueryError(
+            f"bins must be a number of quantile bins or at least two increasing edges, got {bins!r}"
+        )
+    return pd.cut(column, edges.astype(float), include_lowest=True)
 
 
 __all__ = ["CATE", "cate"]

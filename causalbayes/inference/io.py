@@ -591,7 +591,7 @@ def _read_data(file: Path, columns: list[dict[str, Any]], n_rows: int) -> pd.Dat
         raise FileFormatError(f"{DATA_FILE} is missing from {str(file.parent)!r}")
     try:
         ds = _open_dataset(file, decode_cf=False, phony_dims="sort")
-    except (OSError, ValueError, TypeError, KeyError) as err:
+    except Exception as err:  # a damaged HDF5 file fails anywhere in h5py (even RuntimeError)
         raise FileFormatError(f"{DATA_FILE} could not be read as netCDF: {err}") from err
     stored = {_unescape(v): v for v in ds.variables}
     found, expected = sorted(stored), sorted(c["name"] for c in columns)
@@ -646,7 +646,7 @@ def _read_posterior(file: Path) -> az.InferenceData:
                 "ignore", message="The 'phony_dims' kwarg", category=UserWarning
             )
             idata = az.from_netcdf(str(file), engine=ENGINE)
-    except (OSError, ValueError, TypeError, KeyError) as err:
+    except Exception as err:  # as in _read_data: any failure of the reader is a damaged file
         raise FileFormatError(f"{POSTERIOR_FILE} could not be read as netCDF: {err}") from err
     if "posterior" not in idata.groups():
         raise FileFormatError(

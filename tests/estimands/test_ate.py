@@ -109,6 +109,7 @@ def test_mediated_effect_matches_linear_gaussian_closed_form(fake_fit, rng):
     )
 
 
+@pytest.mark.filterwarnings("ignore::causalbayes.PositivityWarning")  # tiny simulated data
 def test_latent_confounder_uses_posterior_draws_of_unit_values(fake_fit, rng):
     scm = cb.SCM(
         {"u": cb.Normal(latent=True), "t": cb.Bernoulli(["u"]), "y": cb.Bernoulli(["t", "u"])}

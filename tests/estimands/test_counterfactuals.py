@@ -51,6 +51,7 @@ def test_additive_noise_counterfactuals_are_exact(chain_fit):
     np.testing.assert_allclose(same.values["y"].values[..., 0], data.y.iloc[0], rtol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::causalbayes.PositivityWarning")  # values beyond the data
 def test_mediation_in_a_linear_scm_matches_the_path_coefficients(chain_fit):
     fit, _, post = chain_fit
     effect = cb.mediation(fit, "t", "m", "y", values=(1.5, -0.5))

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 import causalbayes as cb
-from causalbayes.estimands.positivity import PositivityWarning
 from causalbayes.testing import fake_fit
 
 SCM = cb.SCM({"x": cb.Given(), "t": cb.Bernoulli(["x"]), "y": cb.Normal(["t", "x"])})
@@ -36,7 +35,7 @@ def _quiet_ate(fit, **options):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         effect = cb.ate(fit, "t", "y", **options)
-    return effect, [w for w in caught if issubclass(w.category, PositivityWarning)]
+    return effect, [w for w in caught if issubclass(w.category, cb.PositivityWarning)]
 
 
 def test_no_untreated_unit_is_reported_and_warned():
@@ -87,7 +86,7 @@ def test_dose_outside_the_observed_range_is_an_extrapolation():
     df = cb.simulate(scm, 50, random_seed=4)
     fit = fake_fit(scm, df, draws=10, random_seed=0)
     high = float(df["d"].max()) + 5
-    with pytest.warns(PositivityWarning, match="outside the observed range"):
+    with pytest.warns(cb.PositivityWarning, match="outside the observed range"):
         cb.dose_response(fit, "d", "y", grid=[0.0, high])
 
 
@@ -95,5 +94,5 @@ def test_contrasts_check_every_arm():
     scm = cb.SCM({"arm": cb.Categorical(levels=["a", "b", "c"]), "y": cb.Normal(["arm"])})
     df = pd.DataFrame({"arm": ["a"] * 20 + ["b"] * 20, "y": np.arange(40.0)})
     fit = fake_fit(scm, df, draws=10, random_seed=0)
-    with pytest.warns(PositivityWarning, match="no unit in the data has arm='c'"):
+    with pytest.warns(cb.PositivityWarning, match="no unit in the data has arm='c'"):
         cb.contrasts(fit, "arm", "y")

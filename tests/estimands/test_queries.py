@@ -136,6 +136,7 @@ def dose_fit(fake_fit, rng):
     return fake_fit(scm, data, post), data, post
 
 
+@pytest.mark.filterwarnings("ignore::causalbayes.PositivityWarning")  # a grid beyond the data
 def test_dose_response_over_a_grid(dose_fit):
     fit, data, post = dose_fit
     grid = [-1.0, 0.0, 0.5, 2.0]
@@ -227,6 +228,7 @@ def test_decision_summaries_rope_expected_loss_and_best_arm(fake_fit, rng):
     assert arms.p_best.sum() == pytest.approx(1.0)
 
 
+@pytest.mark.filterwarnings("ignore::causalbayes.PositivityWarning")  # a grid beyond the data
 def test_plots_fit_the_query(dose_fit, modifier_fit):
     import matplotlib
 
