@@ -135,7 +135,7 @@ def evalue(
     >>> round(e.point, 2), round(e.limit, 2)
     (7.26, 3.0)
     >>> round(evalue(0.86, 0.75, 0.99, measure="OR").point, 3)
-    1.368
+    1.369
     """
     if measure not in MEASURES:
         raise QueryError(f"measure must be one of {MEASURES}, got {measure!r}")

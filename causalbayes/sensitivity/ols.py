@@ -132,9 +132,11 @@ def ols_sensitivity(
     >>> x = rng.normal(size=200)
     >>> d = 0.5 * x + rng.normal(size=200)
     >>> df = pd.DataFrame({"x": x, "d": d, "y": d + x + rng.normal(size=200)})
-    >>> s = ols_sensitivity(df, "d", "y", ["x"], benchmarks=["x"], kd=[1, 2])
+    >>> s = ols_sensitivity(df, "d", "y", ["x"], benchmarks=["x"], kd=[0.5, 1])
     >>> round(s.rv_q, 3), list(s.bounds["bound_label"])
-    (0.619, ['1x x', '2x x'])
+    (0.647, ['0.5x x', '1x x'])
+    >>> s.bounds["adjusted_estimate"].round(3).tolist()
+    [0.837, 0.629]
     """
     for name in benchmarks:
         if name not in covariates:
@@ -164,6 +166,8 @@ def ols_sensitivity(
             r2dz, r2yz = ovb.benchmark_bounds(r2d_j, r2y_j, kd_arr, ky_arr)
             adj = ovb.adjusted_estimate(r2dz, r2yz, est, se, dof, reduce=reduce)
             adj_se = ovb.adjusted_se(r2dz, r2yz, se, dof)
+            with np.errstate(divide="ignore"):  # r2yz_dx capped at 1: se 0, t infinite
+                adj_t = (adj - h0) / adj_se
             for i in range(len(kd_arr)):
                 rows.append(
                     {
@@ -172,7 +176,7 @@ def ols_sensitivity(
                         "r2yz_dx": float(r2yz[i]),
                         "adjusted_estimate": float(adj[i]),
                         "adjusted_se": float(adj_se[i]),
-                        "adjusted_t": float((adj[i] - h0) / adj_se[i]),
+                        "adjusted_t": float(adj_t[i]),
                         "adjusted_lower_CI": float(adj[i] - crit * adj_se[i]),
                         "adjusted_upper_CI": float(adj[i] + crit * adj_se[i]),
                     }

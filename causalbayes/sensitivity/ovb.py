@@ -48,7 +48,7 @@ def bias_factor(r2dz_x, r2yz_dx):
     Examples
     --------
     >>> round(float(bias_factor(0.05, 0.05)), 5)
-    0.05130
+    0.0513
     """
     r2d = _check_r2("r2dz_x", r2dz_x, closed=False)
     r2y = _check_r2("r2yz_dx", r2yz_dx)
@@ -64,7 +64,7 @@ def bias(r2dz_x, r2yz_dx, se: float, dof: float):
     Examples
     --------
     >>> round(float(bias(0.05, 0.05, se=0.02325654, dof=783)), 5)
-    0.03339
+    0.03338
     """
     return bias_factor(r2dz_x, r2yz_dx) * se * np.sqrt(dof)
 
@@ -142,7 +142,7 @@ def benchmark_bounds(r2dxj_x, r2yxj_dx, kd=1.0, ky=None):
     --------
     >>> r2d, r2y = benchmark_bounds(0.0092, 0.1090, kd=1)
     >>> round(float(r2d), 4), round(float(r2y), 4)
-    (0.0093, 0.1242)
+    (0.0093, 0.1246)
     """
     r2dxj = _check_r2("r2dxj_x", r2dxj_x, closed=False)
     r2yxj = _check_r2("r2yxj_dx", r2yxj_dx, closed=False)
