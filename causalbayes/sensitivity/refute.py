@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,85 +28,11 @@ from scipy import stats
 
 from causalbayes.errors import DataError, QueryError
 from causalbayes.sensitivity import _checks
+from causalbayes.sensitivity.refutations import Refutation, Refutations
 
 DEFAULT_CHECKS = ("placebo", "placebo_propensity", "random_common_cause", "subset", "dummy_outcome")
-FIT_DEFAULTS = {"draws": 500, "tune": 500, "chains": 2}
-
-
-@dataclass(frozen=True)
-class Refutation:
-    """One check: what it changed, what must hold, the posterior it gave and the verdict."""
-
-    check: str
-    note: str
-    expected: str
-    expected_value: float
-    draws: np.ndarray
-    verdict: str  # "pass", "fail" or "inconclusive"
-    reason: str
-    seconds: float
-
-    def row(self, prob: float) -> dict[str, Any]:
-        tail = (1 - prob) / 2
-        lo, hi = np.quantile(self.draws, [tail, 1 - tail])
-        return {
-            "check": self.check,
-            "expected": self.expected,
-            "expected_value": self.expected_value,
-            "mean": float(self.draws.mean()),
-            "sd": float(self.draws.std()),
-            "lower": float(lo),
-            "upper": float(hi),
-            "verdict": self.verdict,
-            "reason": self.reason,
-        }
-
-
-@dataclass(frozen=True)
-class Refutations:
-    """All checks of one effect; ``table()``, ``summary()``, ``plot()``."""
-
-    treatment: str
-    outcome: str
-    effect_mean: float
-    effect_sd: float
-    prob: float
-    results: tuple[Refutation, ...]
-
-    @property
-    def passed(self) -> bool:
-        """Every check passed (inconclusive ones do not)."""
-        return all(r.verdict == "pass" for r in self.results)
-
-    def table(self) -> pd.DataFrame:
-        return pd.DataFrame([r.row(self.prob) for r in self.results]).set_index("check")
-
-    def summary(self) -> str:
-        n_pass = sum(r.verdict == "pass" for r in self.results)
-        head = (
-            f"Refutations of the effect of {self.treatment!r} on {self.outcome!r} "
-            f"(posterior mean {self.effect_mean:.4g}, sd {self.effect_sd:.3g}): "
-            f"{n_pass} of {len(self.results)} passed."
-        )
-        return "\n".join([head, *(f"  {r.check}: {r.verdict}: {r.reason}" for r in self.results)])
-
-    def plot(self, ax=None):
-        """Forest plot: each check's posterior interval against its expected value."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * len(self.results)))
-        table = self.table()
-        colors = {"pass": "tab:green", "fail": "tab:red", "inconclusive": "tab:orange"}
-        for i, (_, row) in enumerate(table.iterrows()):
-            c = colors[row["verdict"]]
-            ax.plot([row["lower"], row["upper"]], [i, i], color=c, lw=2)
-            ax.plot(row["mean"], i, "o", color=c)
-            ax.plot(row["expected_value"], i, "|", color="black", ms=12)
-        ax.set_yticks(range(len(table)), [f"{n} ({v})" for n, v in table["verdict"].items()])
-        ax.invert_yaxis()
-        ax.set_xlabel(f"effect ({self.prob:.0%} interval); | expected")
-        return ax
+# 2 chains x 500 draws trip R-hat > 1.01 by chance now and then (inconclusive checks)
+FIT_DEFAULTS = {"draws": 1000, "tune": 1000, "chains": 2}
 
 
 def refute(
@@ -156,7 +81,7 @@ def refute(
         1: in this process; more: a fork-server process pool of that size.
     random_seed : int, optional
     fit_options : dict, optional
-        Passed to ``scm.fit`` (default ``draws=500, tune=500, chains=2``).
+        Passed to ``scm.fit`` (default ``draws=1000, tune=1000, chains=2``).
 
     Returns
     -------

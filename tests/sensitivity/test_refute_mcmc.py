@@ -26,7 +26,10 @@ def _refute(scm, workers):
     df = simulate(n=300, seed=7)
     fit = scm.fit(df[["x", "u", "t", "y"]], draws=500, tune=500, chains=2, random_seed=1)
     options = {"negative_control_outcome": "nco", "negative_control_exposure": "nce"}
-    return refute(fit, "t", "y", data=df, workers=workers, random_seed=3, **options)
+    small = {"draws": 500, "tune": 500, "chains": 2}
+    return refute(
+        fit, "t", "y", data=df, workers=workers, random_seed=3, fit_options=small, **options
+    )
 
 
 def test_every_check_passes_on_the_correct_pipeline():
