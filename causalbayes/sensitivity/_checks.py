@@ -11,6 +11,7 @@ where there is none.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -78,7 +79,9 @@ def _regress(target: pd.Series, X: pd.DataFrame, rng, exclude: str | None = None
     y = target.astype(float).to_numpy()
     keep = X.drop(columns=[exclude]) if exclude else X
     if _binary(target):
-        with np.errstate(all="ignore"):
+        # separation only makes the redrawn values more extreme: still a valid placebo
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.filterwarnings("ignore", message=".*separation")
             res = sm.GLM(y, X, family=sm.families.Binomial()).fit()
         eta = keep.to_numpy() @ res.params[keep.columns].to_numpy()
         return (rng.random(len(y)) < 1 / (1 + np.exp(-eta))).astype(float)

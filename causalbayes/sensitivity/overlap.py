@@ -9,6 +9,7 @@ treatment on the outcome's other parents (the adjustment the outcome model makes
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,9 +112,13 @@ def overlap(
 
         covs = [p for p in fit.scm.nodes[outcome].parents if p != treatment]
         X, _ = design_matrix(data, covs)
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+            warnings.simplefilter("always")
             e = sm.GLM(t, X, family=sm.families.Binomial()).fit().predict(X)
         source = f"logistic regression of {treatment!r} on {covs}"
+        # perfect separation is itself the overlap failure this check reports
+        if any("separation" in str(w.message) for w in caught):
+            source += " (perfect separation: some covariate values occur in one arm only)"
     e = np.asarray(e, dtype=float)
     extreme = (e < eps) | (e > 1 - eps)
     share = float(extreme.mean())

@@ -130,7 +130,7 @@ def assumptions_report(
     implications = cb.check_implications(fit.scm, fit.data, alpha=alpha)
     n_tested = len(implications.table) - len(implications.untestable)
     verdict = "untested" if not n_tested else ("pass" if implications.consistent else "fail")
-    rows.append(("implications", verdict, implications.summary()))
+    rows.append(("implications", verdict, implications.summary() + _given_note(fit, implications)))
     ov = overlap(fit, treatment, outcome)
     rows.append(("overlap", ov.verdict, ov.reason + f" (propensity: {ov.source})"))
     d = fit.diagnostics
@@ -144,10 +144,7 @@ def assumptions_report(
     if refutations is None:
         rows.append(("refutations", "not run", "pass refutations=True to refit and check"))
     else:
-        failed = [r.check for r in refutations.results if r.verdict != "pass"]
-        n = len(refutations.results)
-        detail = f"{n - len(failed)} of {n} passed" + (f"; not passed: {failed}" if failed else "")
-        rows.append(("refutations", "pass" if not failed else "fail", detail))
+        rows.append(_refutations_row(refutations))
     sens = None
     try:
         sens = bayesian_sensitivity(
@@ -160,6 +157,33 @@ def assumptions_report(
     return AssumptionsReport(
         treatment, outcome, effect, ident, implications, ov, refutations, sens, tuple(rows)
     )
+
+
+def _given_note(fit, implications) -> str:
+    """Rejections only among given nodes (data, not modelled) leave every mechanism intact."""
+    rejected = implications.table[implications.table["rejected"]]
+    if rejected.empty:
+        return ""
+    given = {n for n, node in fit.scm.nodes.items() if node.is_given}
+    cols = [set(r.given or ()) | {r.x, r.y} for r in rejected.itertuples()]
+    if all(c <= given for c in cols):
+        return (
+            " All rejected statements are among given nodes (conditioned on, not modelled):"
+            " they say the graph misses edges or common causes among covariates, which the"
+            " adjustment does not need."
+        )
+    return ""
+
+
+def _refutations_row(refutations) -> tuple[str, str, str]:
+    results = refutations.results
+    failed = [r.check for r in results if r.verdict == "fail"]
+    unsure = [r.check for r in results if r.verdict == "inconclusive"]
+    detail = f"{len(results) - len(failed) - len(unsure)} of {len(results)} passed"
+    detail += f"; failed: {failed}" if failed else ""
+    detail += f"; inconclusive (refit diagnostics): {unsure}" if unsure else ""
+    verdict = "fail" if failed else ("inconclusive" if unsure else "pass")
+    return ("refutations", verdict, detail)
 
 
 def _identification_row(ident) -> tuple[str, str, str]:

@@ -64,6 +64,9 @@ def test_given_treatment_uses_a_logistic_regression(fake_fit):
     ov = overlap(fake_fit(scm, data, post), "t", "y")
     assert "logistic regression of 't' on ['x']" in ov.source
     assert ov.verdict == "fail"
+    separated = data.assign(t=(data["x"] > 0).astype(int))
+    ov = overlap(fake_fit(scm, separated, post), "t", "y")
+    assert ov.verdict == "fail" and "perfect separation" in ov.source
     continuous = data.assign(t=data["x"] + 1.0)
     ov = overlap(fake_fit(scm, continuous, post), "t", "y")
     assert ov.verdict == "not applicable"
@@ -105,3 +108,25 @@ def test_report_on_a_non_gaussian_outcome_says_why_no_sensitivity(fake_fit):
     assert "latent_sensitivity" in report.table().loc["sensitivity", "detail"]
     with pytest.raises(QueryError, match="refutations must be"):
         assumptions_report(fake_fit(scm, data, post), "t", "y", refutations="yes")
+
+
+def test_rejections_among_given_nodes_are_told_apart(fake_fit):
+    scm = cb.SCM(
+        {
+            "a": cb.Given(),
+            "b": cb.Given(),
+            "t": cb.Given(),
+            "y": cb.Normal(["t", "a", "b"]),
+        }
+    )
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=300)
+    t = (rng.random(300) < 1 / (1 + np.exp(-a))).astype(int)
+    data = pd.DataFrame({"a": a, "b": a + rng.normal(size=300), "t": t})
+    data["y"] = data["t"] + a + rng.normal(size=300)
+    shape = (2, 50)
+    post = {k: np.full(shape, v) for k, v in {"y.intercept": 0.0, "y.a": 1.0, "y.b": 0.0}.items()}
+    post |= {"y.t": 1 + 0.1 * rng.normal(size=shape), "y.sigma": np.ones(shape)}
+    table = assumptions_report(fake_fit(scm, data, post), "t", "y").table()
+    assert table.loc["implications", "verdict"] == "fail"
+    assert "among given nodes" in table.loc["implications", "detail"]
