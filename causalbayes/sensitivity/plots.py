@@ -13,9 +13,9 @@ def plot_contour(sens, *, threshold: float = 0.0, ax=None, limit: float | None =
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4.5))
     bench = sens.benchmarks
-    if limit is None:
-        top = max([0.4, *(bench["r2dz_x"] * 1.2), *(bench["r2yz_dx"] * 1.2)])
-        limit = min(0.99, top)
+    if limit is None:  # show the frontier (3x the robustness value) and every benchmark
+        top = max([0.05, 3 * sens.robustness_value(threshold), *(bench["r2dz_x"] * 1.25)])
+        limit = min(0.99, max([top, *(bench["r2yz_dx"] * 1.25)]))
     grid = np.linspace(0.0, limit, n)
     tau, k = sens._flat()
     rd, ry = np.meshgrid(grid, grid, indexing="ij")

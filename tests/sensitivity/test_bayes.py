@@ -120,6 +120,8 @@ def test_plots_return_axes(data, fake_fit):
     contour = sens.plot("contour")
     assert contour.get_xlabel().startswith("partial R2 of U with the treatment")
     assert len(contour.lines) >= 2  # frontier + a benchmark marker
+    bare = bayesian_sensitivity(fake_fit(SCM, data, post), "d", "y", values=(1, 0))
+    assert bare.plot("contour").get_xlim()[1] >= min(0.99, 3 * bare.robustness_value()) - 1e-12
     curve = sens.plot("curve", threshold=0.2)
     assert any("robustness value" in t.get_text() for t in curve.get_legend().get_texts())
     with pytest.raises(QueryError, match="'contour' or 'curve'"):
