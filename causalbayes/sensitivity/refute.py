@@ -174,7 +174,8 @@ def run_job(job: _checks.Job, options: dict, seed: int) -> dict:
     start = time.perf_counter()
     if "cores" not in options:
         options = {**options, "cores": 1}  # one process per check; chains one after another
-    fit = job.scm.fit(job.data, random_seed=seed, **options)
+    # warn=False: failed diagnostics make the check "inconclusive" (below), not a warning
+    fit = job.scm.fit(job.data, random_seed=seed, warn=False, **options)
     # Diagnostics are judged below (inconclusive); the refit models adjust for what the
     # original does, so identification is that of the original query.
     effect = fit.ate(

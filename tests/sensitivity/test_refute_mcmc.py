@@ -24,7 +24,8 @@ BLIND = ("placebo", "random_common_cause", "subset")
 
 def _refute(scm, workers):
     df = simulate(n=300, seed=7)
-    fit = scm.fit(df[["x", "u", "t", "y"]], draws=500, tune=500, chains=2, random_seed=1)
+    # the fit under test gets 1000 draws: its diagnostics must pass (the effect warns otherwise)
+    fit = scm.fit(df[["x", "u", "t", "y"]], draws=1000, tune=1000, chains=2, random_seed=1)
     options = {"negative_control_outcome": "nco", "negative_control_exposure": "nce"}
     small = {"draws": 500, "tune": 500, "chains": 2}
     return refute(
