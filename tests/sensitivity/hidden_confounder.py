@@ -42,7 +42,7 @@ def run(sims: int = 100, n: int = 1000, seed: int = 2026) -> pd.DataFrame:
     seeds = np.random.SeedSequence(seed).generate_state(sims)
     # warn=False: diagnostics are recorded per simulation ("ok") instead of warned about
     refitter = cb.Refitter(
-        SCM, simulate(int(seeds[0]), n), draws=500, tune=500, chains=2, warn=False
+        SCM, simulate(int(seeds[0]), n), draws=1000, tune=500, chains=2, warn=False
     )
     rows = []
     for i, s in enumerate(seeds):
