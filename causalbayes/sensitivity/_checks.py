@@ -111,11 +111,12 @@ def random_common_cause(scm, data, t, y, values, rng, covariates) -> Job:
     name = _fresh("random_common_cause", data)
     nodes = dict(scm.nodes)
     nodes[name] = cb.Given()
-    for child in (t, y):
-        if not nodes[child].is_given:  # a given node is data: it takes no parents
-            nodes[child] = dataclasses.replace(nodes[child], parents=(*nodes[child].parents, name))
+    # a given node is data: it takes no parents (a given treatment gets no new cause)
+    children = [c for c in (t, y) if not nodes[c].is_given]
+    for child in children:
+        nodes[child] = dataclasses.replace(nodes[child], parents=(*nodes[child].parents, name))
     new = data.assign(**{name: rng.normal(size=len(data))})
-    note = f"independent noise {name!r} added as a cause of the treatment and outcome"
+    note = f"independent noise {name!r} added as a cause of {' and '.join(children)}"
     return Job("random_common_cause", cb.SCM(nodes), new, t, y, values, "unchanged", note)
 
 

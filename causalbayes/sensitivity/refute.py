@@ -104,6 +104,8 @@ def refute(
     effect = fit.ate(treatment, outcome, values=values, diagnostics="warn")
     values = tuple(effect.details["values"])
     options = {**FIT_DEFAULTS, **(fit_options or {})}
+    if workers > 1 and "cores" not in options:
+        options["cores"] = 1  # one process per check, its chains one after another
     scm = fit.scm
     data = fit.data if data is None else _same_rows(fit.data, data)
     builders = [(name, _builder(name, subset_fraction)) for name in checks]
@@ -172,8 +174,6 @@ def _execute(tasks, workers: int) -> list[dict]:
 def run_job(job: _checks.Job, options: dict, seed: int) -> dict:
     """Refit ``job.scm`` on ``job.data`` and return the ATE draws (a pure function of its input)."""
     start = time.perf_counter()
-    if "cores" not in options:
-        options = {**options, "cores": 1}  # one process per check; chains one after another
     # warn=False: failed diagnostics make the check "inconclusive" (below), not a warning
     fit = job.scm.fit(job.data, random_seed=seed, warn=False, **options)
     # Diagnostics are judged below (inconclusive); the refit models adjust for what the
