@@ -24,14 +24,15 @@ def _fit(rows: int, draws: int):
     import arviz as az
     import numpy as np
 
+    import causalbayes as cb
+    from causalbayes.data.encode import encode_data
+    from causalbayes.data.scales import scales_from_data
     from causalbayes.examples import COATING_TRUTH, coating_scm
     from causalbayes.inference.diagnostics import Diagnostics
     from causalbayes.inference.fit import Fit
-    from causalbayes.spec.data import encode_data
-    from causalbayes.spec.scales import scales_from_data
 
     scm = coating_scm()
-    data = scm.simulate(rows, params=COATING_TRUTH, random_seed=1)
+    data = cb.simulate(scm, rows, params=COATING_TRUTH, random_seed=1)
     rng = np.random.default_rng(2)
     chains = 4
     posterior = {
@@ -53,16 +54,18 @@ def run_one(query: str, rows: int, draws: int) -> dict:
     """One query in this process: seconds (including compilation) and peak RSS."""
     import numpy as np
 
+    import causalbayes as cb
+
     fit = _fit(rows, draws)
     start = time.perf_counter()
     if query == "ate":
-        fit.ate("dilution", "coating", identification="ignore")
+        cb.ate(fit, "dilution", "coating", identification="ignore")
     elif query == "cate":
-        fit.cate("dilution", "coating", by="humid", bins=4, identification="ignore")
+        cb.cate(fit, "dilution", "coating", by="humid", bins=4, identification="ignore")
     elif query == "att":
-        fit.att("dilution", "coating", identification="ignore")
+        cb.att(fit, "dilution", "coating", identification="ignore")
     elif query == "dose_response":
-        fit.dose_response("humid", "coating", np.linspace(-2, 2, 5), identification="ignore")
+        cb.dose_response(fit, "humid", "coating", np.linspace(-2, 2, 5), identification="ignore")
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"query": query, "rows": rows, "draws": draws, "seconds": seconds, "peak_mb": peak_mb}

@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "real"))
 import datasets  # noqa: E402  (tests/real/datasets.py)
 from natural import natural_scm  # noqa: E402
 
+import causalbayes as cb  # noqa: E402
+
 DEFAULT = ("close_college", "social_insure", "black_politicians")
 
 
@@ -34,11 +36,12 @@ def causalbayes_fit(name: str, given_treatment: bool) -> dict:
     d = datasets.DATASETS[name]
     df = datasets.load(name)
     start = time.perf_counter()
-    fit = natural_scm(name, df, given_treatment=given_treatment).fit(df, random_seed=20261126)
+    scm = natural_scm(name, df, given_treatment=given_treatment)
+    fit = cb.fit(scm, df, random_seed=20261126)
     seconds = time.perf_counter() - start
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # diagnostics are printed below
-        effect = fit.ate(d.treatment, d.outcome)
+        effect = cb.ate(fit, d.treatment, d.outcome)
     g = fit.diagnostics
     return {
         "seconds": seconds,

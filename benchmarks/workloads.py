@@ -53,12 +53,12 @@ def overhead(n: int, sampler: str, repeats: int, draws: int, tune: int, chains: 
     import pymc as pm
 
     import causalbayes as cb
-    from causalbayes.spec.data import encode_data
-    from causalbayes.spec.default_priors import resolved_priors
-    from causalbayes.spec.scales import scales_from_data
+    from causalbayes.data.default_priors import resolved_priors
+    from causalbayes.data.encode import encode_data
+    from causalbayes.data.scales import scales_from_data
 
     scm = cb.examples.coating_scm()
-    df = scm.simulate(n, params=cb.examples.COATING_TRUTH, random_seed=TRUTH_SEED)
+    df = cb.simulate(scm, n, params=cb.examples.COATING_TRUTH, random_seed=TRUTH_SEED)
     encoded = encode_data(scm, df)
     priors = resolved_priors(encoded.scm, scales_from_data(encoded.scm, encoded))
     kwargs = {"draws": draws, "tune": tune, "chains": chains}
@@ -138,16 +138,16 @@ def e2e_causalbayes(n: int, sampler: str = "auto", story: int = 1) -> dict:
 
     if story == 1:
         scm = cb.examples.coating_scm()
-        df = scm.simulate(n, params=cb.examples.COATING_TRUTH, random_seed=1)
+        df = cb.simulate(scm, n, params=cb.examples.COATING_TRUTH, random_seed=1)
         treatment, outcome = "dilution", "coating"
     else:
         scm = cb.examples.ab_test_scm()
         df = cb.examples.ab_test_data({"A": n // 20, "B": n // 16}, {"A": n // 2, "B": n // 2})
         treatment, outcome = "page", "purchase"
     t_fit = time.perf_counter()
-    fit = scm.fit(df, sampler=sampler, random_seed=2, warn=False)
+    fit = cb.fit(scm, df, sampler=sampler, random_seed=2, warn=False)
     t_ate = time.perf_counter()
-    effect = fit.ate(treatment, outcome, random_seed=3)
+    effect = cb.ate(fit, treatment, outcome, random_seed=3)
     end = time.perf_counter()
     return {
         "seconds": end - start,
@@ -165,11 +165,11 @@ def scaling(n: int, sampler: str, data_seed: int = 1, **options: Any) -> dict:
     import causalbayes as cb
 
     scm = cb.examples.coating_scm()
-    df = scm.simulate(n, params=cb.examples.COATING_TRUTH, random_seed=data_seed)
+    df = cb.simulate(scm, n, params=cb.examples.COATING_TRUTH, random_seed=data_seed)
     start = time.perf_counter()
-    fit = scm.fit(df, sampler=sampler, random_seed=2, warn=False, **options)
+    fit = cb.fit(scm, df, sampler=sampler, random_seed=2, warn=False, **options)
     t_ate = time.perf_counter()
-    effect = fit.ate("dilution", "coating", random_seed=3)
+    effect = cb.ate(fit, "dilution", "coating", random_seed=3)
     end = time.perf_counter()
     return {
         "n": n,
@@ -188,13 +188,13 @@ def advi_vs_nuts(n_full: int, n_subset: int, nuts_sampler: str) -> dict:
     import causalbayes as cb
 
     scm = cb.examples.coating_scm()
-    df = scm.simulate(n_full, params=cb.examples.COATING_TRUTH, random_seed=1)
+    df = cb.simulate(scm, n_full, params=cb.examples.COATING_TRUTH, random_seed=1)
     subset = df.iloc[:n_subset]
     out = {"n_subset": n_subset}
     for label, sampler in (("advi", "advi"), ("nuts", nuts_sampler)):
         start = time.perf_counter()
-        fit = scm.fit(subset, sampler=sampler, random_seed=2, warn=False)
-        effect = fit.ate("dilution", "coating", random_seed=3)
+        fit = cb.fit(scm, subset, sampler=sampler, random_seed=2, warn=False)
+        effect = cb.ate(fit, "dilution", "coating", random_seed=3)
         out[label] = {
             "sampler": fit.sampler,
             "seconds": time.perf_counter() - start,
@@ -217,7 +217,8 @@ def refits(
 
     scm = cb.examples.coating_scm()
     sims = [
-        scm.simulate(n, params=cb.examples.COATING_TRUTH, random_seed=100 + i) for i in range(count)
+        cb.simulate(scm, n, params=cb.examples.COATING_TRUTH, random_seed=100 + i)
+        for i in range(count)
     ]
     kwargs = {"draws": draws, "tune": tune, "chains": chains}
     start = time.perf_counter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from causalbayes.spec import SCM, Bernoulli, Categorical, Normal, Prior
+from causalbayes.scm import SCM, Bernoulli, Categorical, Normal, Prior
 
 #: True values of the paint-coating story (story 1); ``coating.dilution`` is the true ATE.
 COATING_TRUTH: dict[str, float] = {

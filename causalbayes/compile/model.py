@@ -1,7 +1,7 @@
 """SCM -> generative ``pm.Model``.
 
 One PyMC random variable per node (dims ``unit``), one per estimated
-parameter, named as in :mod:`causalbayes.spec.naming`.  Nothing is observed
+parameter, named as in :mod:`causalbayes.scm.naming`.  Nothing is observed
 here: conditioning (``pm.observe``) and interventions (``pm.do``) are pure
 transforms applied to this model by the upper layers.  The one exception is
 imputation: a node with missing entries is split into its observed rows
@@ -21,13 +21,14 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc.distributions.mixture import MixtureTransformWarning
 
-from causalbayes.compile.families import Extra, distribution, family_mean
 from causalbayes.compile.parameters import create_parameters, read_parameters
 from causalbayes.compile.predictor import Design, hurdle_predictor, linear_predictor
+from causalbayes.data.default_priors import resolved_priors
+from causalbayes.data.encode import EncodedData, encode_data
+from causalbayes.data.scales import Scales, scales_from_data, unit_scales
 from causalbayes.errors import DataError, SpecError
-from causalbayes.spec.data import EncodedData, encode_data
-from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.naming import (
+from causalbayes.families import Extra
+from causalbayes.scm.naming import (
     UNIT_DIM,
     basis_dim,
     contrasts_dim,
@@ -37,9 +38,8 @@ from causalbayes.spec.naming import (
     levels_dim,
     r2d2_dim,
 )
-from causalbayes.spec.scales import Scales, scales_from_data, unit_scales
-from causalbayes.spec.scm import SCM
-from causalbayes.spec.terms import Spline
+from causalbayes.scm.scm import SCM
+from causalbayes.scm.terms import Spline
 
 
 def build_model(
@@ -53,7 +53,7 @@ def build_model(
 ) -> pm.Model:
     """The generative model of ``scm`` for ``n`` units.
 
-    ``scales`` set the default priors (see :mod:`causalbayes.spec.scales`);
+    ``scales`` set the default priors (see :mod:`causalbayes.data.scales`);
     ``exog`` holds exogenous columns (Binomial trials, standard errors) and
     the values of given nodes;
     ``groups`` the integer group codes per grouping key; ``impute`` masks of
@@ -70,9 +70,9 @@ def build_model(
                 continue
             params = create_parameters(scm, name, priors, model, scales)
             eta = linear_predictor(scm, name, params, values, design)
-            cls, kwargs = distribution(
-                scm.nodes[name], eta, params, _extra(scm, name, params, values, design)
-            )
+            node = scm.nodes[name]
+            extra = _extra(scm, name, params, values, design)
+            cls, kwargs = node.family_info.distribution(node, eta, params, extra)
             with warnings.catch_warnings():
                 # PyMC finds no transform for a hurdle mixture; it only matters for a free
                 # (latent) hurdle node, which NUTS cannot sample anyway (part discrete).
@@ -94,7 +94,8 @@ def mean_given(scm: SCM, name: str, model: pm.Model, parents: dict, design: Desi
     priors = resolved_priors(scm, design.scales)
     params = read_parameters(scm, name, model, priors)
     eta = linear_predictor(scm, name, params, parents, design)
-    return family_mean(scm.nodes[name], eta, params, _extra(scm, name, params, parents, design))
+    node = scm.nodes[name]
+    return node.family_info.mean(node, eta, params, _extra(scm, name, params, parents, design))
 
 
 def design_for(encoded: EncodedData, scales: Scales) -> Design:

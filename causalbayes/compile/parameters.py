@@ -1,6 +1,6 @@
 """Create a node's parameter variables, and read them back from any model clone.
 
-Kinds (see :meth:`causalbayes.spec.node.Node.parameter_locals`): ``prior``
+Kinds (see :meth:`causalbayes.scm.node.Node.parameter_locals`): ``prior``
 parameters become PyMC variables with their prior (or constants when fixed);
 ``hierarchical`` ones (centred group effects) and ``auxiliary`` ones
 (standard-normal offsets, R2-D2 weights) have built-in priors; ``derived``
@@ -14,10 +14,10 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from causalbayes.compile.standardize import ParameterPlan
-from causalbayes.spec.priors import Prior
-from causalbayes.spec.scales import Scales
-from causalbayes.spec.scm import SCM, Parameter
-from causalbayes.spec.terms import Group
+from causalbayes.data.scales import Scales
+from causalbayes.scm.priors import Prior
+from causalbayes.scm.scm import SCM, Parameter
+from causalbayes.scm.terms import Group
 
 
 def create_parameters(

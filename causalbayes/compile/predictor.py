@@ -13,10 +13,10 @@ import numpy as np
 import pytensor.tensor as pt
 
 from causalbayes.compile.splines import spline_design
+from causalbayes.data.scales import Scales
 from causalbayes.errors import SpecError
-from causalbayes.spec.scales import Scales
-from causalbayes.spec.scm import SCM
-from causalbayes.spec.terms import Group, Interaction, Linear, Power, Spline
+from causalbayes.scm.scm import SCM
+from causalbayes.scm.terms import Group, Interaction, Linear, Power, Spline
 
 
 @dataclass(frozen=True)

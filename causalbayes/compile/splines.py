@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytensor.tensor as pt
 
-from causalbayes.spec.scales import Scales
-from causalbayes.spec.terms import Spline
+from causalbayes.data.scales import Scales
+from causalbayes.scm.terms import Spline
 
 
 def spline_bounds(term: Spline, scales: Scales) -> tuple[float, float]:

@@ -1,7 +1,7 @@
 """Sample a node's parameters on a standardized scale; keep the user's as exact functions of them.
 
 What is standardized, and why, is decided on the data side
-(:mod:`causalbayes.spec.standardization`).  Here each such parameter gets a free
+(:mod:`causalbayes.data.standardization`).  Here each such parameter gets a free
 variable ``<param>.std`` (or a rotated block ``<node>.std.coefs``) whose prior
 is the user's prior (or the default) carried through the same linear map, and
 the user's parameter becomes a ``pm.Deterministic`` of it under its usual name.
@@ -23,17 +23,14 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from causalbayes.spec.default_priors import (
+from causalbayes.data.default_priors import (
     centred_location_prior,
     column_scale,
     noise_scale,
     outcome_location_scale,
 )
-from causalbayes.spec.naming import param_name, std_dim
-from causalbayes.spec.priors import Prior
-from causalbayes.spec.scales import Scales
-from causalbayes.spec.scm import SCM
-from causalbayes.spec.standardization import (
+from causalbayes.data.scales import Scales
+from causalbayes.data.standardization import (
     LOCATION_FAMILIES,
     centred_terms,
     coefficient_local,
@@ -42,7 +39,10 @@ from causalbayes.spec.standardization import (
     predictors,
     standardizable,
 )
-from causalbayes.spec.terms import Interaction, Linear, Spline
+from causalbayes.scm.naming import param_name, std_dim
+from causalbayes.scm.priors import Prior
+from causalbayes.scm.scm import SCM
+from causalbayes.scm.terms import Interaction, Linear, Spline
 
 STD_SUFFIX = ".std"
 BLOCK_LOCAL = "std.coefs"
@@ -104,6 +104,10 @@ class _Block:
     r: np.ndarray
 
 
+# (coefficient local, its columns' data means, one column per level of a categorical parent?)
+_Centre = tuple[str, np.ndarray, bool]
+
+
 @dataclass(frozen=True)
 class _Location:
     """``raw = m + sign * sum_j beta_j c_j + scale * free`` (centred location ``m + scale * free``)."""
@@ -112,9 +116,7 @@ class _Location:
     m: float
     scale: float
     sign: float  # -1: the predictor adds the location; +1: it is compared to it (cutpoints)
-    centres: tuple[
-        tuple[str, np.ndarray, bool], ...
-    ]  # (coefficient local, column means, per level?)
+    centres: tuple[_Centre, ...]
 
 
 class ParameterPlan:

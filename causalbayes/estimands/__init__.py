@@ -1,32 +1,54 @@
-"""Causal effects built with pm.do; one Effect type for every query."""
+"""Causal queries as value objects, one runner, one Effect type.
 
-from causalbayes.estimands.ate import ate
-from causalbayes.estimands.counterfactual import (
-    Counterfactuals,
-    counterfactual,
+Each query (``ATE``, ``CATE``, ``DoseResponse``, ``Mediation``, ...) is plain
+data; :func:`evaluate` answers it on a fit, and each has a function of the fit
+with the same options (``ate(fit, "t", "y")``) for notebooks.
+"""
+
+from causalbayes.estimands.abduction import Counterfactuals, counterfactual
+from causalbayes.estimands.arms import CDE, Contrasts, contrasts, controlled_direct_effect
+from causalbayes.estimands.averages import ATE, ATT, ATU, ate, att, atu
+from causalbayes.estimands.counterfactuals import (
+    CausationProbabilities,
+    Counterfactual,
+    Mediation,
     mediation,
     probabilities_of_causation,
 )
 from causalbayes.estimands.effect import Effect
 from causalbayes.estimands.interventions import (
+    AverageMarginalEffect,
+    DoseResponse,
+    PolicyValue,
+    Shift,
     average_marginal_effect,
     dose_response,
     policy_value,
     shift_effect,
 )
 from causalbayes.estimands.predict import Predictions, predict
-from causalbayes.estimands.queries import (
-    att,
-    atu,
-    cate,
-    contrasts,
-    controlled_direct_effect,
-)
+from causalbayes.estimands.query import Plan, Query, draws, evaluate
+from causalbayes.estimands.subgroups import CATE, cate
 
 __all__ = [
+    "ATE",
+    "ATT",
+    "ATU",
+    "CATE",
+    "CDE",
+    "AverageMarginalEffect",
+    "CausationProbabilities",
+    "Contrasts",
+    "Counterfactual",
     "Counterfactuals",
+    "DoseResponse",
     "Effect",
+    "Mediation",
+    "Plan",
+    "PolicyValue",
     "Predictions",
+    "Query",
+    "Shift",
     "ate",
     "att",
     "atu",
@@ -36,6 +58,8 @@ __all__ = [
     "controlled_direct_effect",
     "counterfactual",
     "dose_response",
+    "draws",
+    "evaluate",
     "mediation",
     "policy_value",
     "predict",

@@ -1,4 +1,4 @@
-"""Identification before estimation, shared by every effect query.
+"""The gates every query passes: diagnostics first, then identification.
 
 A query on a graph that does not identify it still gets a posterior (from the
 priors and the functional form); we warn (or refuse) and report how much the
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import arviz as az
 import numpy as np
 import pymc as pm
-import xarray as xr
 
 from causalbayes.errors import (
     DiagnosticsError,
@@ -22,7 +21,6 @@ from causalbayes.errors import (
     IdentificationWarning,
     QueryError,
 )
-from causalbayes.estimands.worlds import InterventionalMean
 from causalbayes.identification import Identification, identify
 from causalbayes.inference.fit import Fit
 
@@ -50,65 +48,6 @@ def diagnostics_gate(fit: Fit, diagnostics: str = "warn") -> list[str]:
         raise DiagnosticsError(message)
     warnings.warn(message, DiagnosticsWarning, stacklevel=4)
     return problems
-
-
-def check_names(fit: Fit, treatment: str, outcome: str) -> None:
-    scm = fit.scm
-    for role, name in (("treatment", treatment), ("outcome", outcome)):
-        if name not in scm:
-            raise QueryError(f"{role} {name!r} is not in the graph; nodes are {list(scm.nodes)}")
-    if treatment == outcome:
-        raise QueryError("treatment and outcome must be different nodes")
-
-
-def evaluate_effect(
-    fit: Fit,
-    treatment: str,
-    outcome: str,
-    evaluate: Callable[[InterventionalMean], xr.DataArray],
-    *,
-    identification: str = "warn",
-    prior_draws: int = 500,
-    population: bool = False,
-    n: int | None = None,
-    also: dict | None = None,
-    units=None,
-    random_seed: int | None = None,
-    diagnostics: str = "warn",
-) -> tuple[xr.DataArray, dict, InterventionalMean]:
-    """``evaluate(mean_under)`` on the posterior, after the diagnostics and identification checks.
-
-    Returns the effect draws, details (``identified``; ``diagnostics``, the
-    fit's failed checks; for a non-identified query also ``contraction`` and
-    ``prior_sd``) and the compiled mean.
-    """
-    problems = diagnostics_gate(fit, diagnostics)
-    verdict = verdict_for(fit, treatment, outcome, identification)
-    mean_under = InterventionalMean.build(
-        fit,
-        treatment,
-        outcome,
-        population=population,
-        n=n,
-        also=also,
-        units=units,
-        random_seed=random_seed,
-    )
-    draws = evaluate(mean_under)
-    details: dict = {
-        "identified": None if verdict is None else verdict.identified,
-        "diagnostics": problems,
-    }
-    if verdict is not None and not verdict.identified:
-        prior_mean = dataclasses.replace(
-            mean_under, fit=prior_fit(fit, mean_under.draws.input_names, prior_draws, random_seed)
-        )
-        prior = evaluate(prior_mean)
-        details["contraction"] = contraction(draws.values, prior.values)
-        prior_sd = prior.std(("chain", "draw")).values
-        details["prior_sd"] = float(prior_sd) if prior_sd.ndim == 0 else prior_sd.tolist()
-        warn_not_identified(verdict, details["contraction"])
-    return draws, details, mean_under
 
 
 def verdict_for(fit: Fit, treatment: str, outcome: str, identification: str):

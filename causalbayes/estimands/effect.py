@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from causalbayes._defaults import HDI_PROB
+from causalbayes.errors import ArgumentError, QueryError
+
 
 @dataclass(frozen=True)
 class Effect:
@@ -59,31 +62,40 @@ class Effect:
         flat = stacked.values.reshape(-1, stacked.sizes["sample"])
         return list(zip(_labels(self.estimand, stacked, self._extra_dims), flat, strict=True))
 
+    # scalar effects give plain numbers; effects with extra dims give arrays labelled by them
     def mean(self) -> float | xr.DataArray:
+        """Posterior mean (a float for a scalar effect, else a DataArray over the extra dims)."""
         m = self.draws.mean(("chain", "draw"))
         return float(m) if m.ndim == 0 else m
 
     def sd(self) -> float | xr.DataArray:
+        """Posterior sd (a float for a scalar effect, else a DataArray over the extra dims)."""
         s = self.draws.std(("chain", "draw"))
         return float(s) if s.ndim == 0 else s
 
-    def hdi(self, hdi_prob: float = 0.94) -> tuple[float, float]:
-        """Highest-density interval of a scalar effect."""
+    def hdi(self, hdi_prob: float = HDI_PROB) -> tuple[float, float] | xr.DataArray:
+        """Highest-density interval: ``(low, high)`` for a scalar effect, else a DataArray
+        with a last dim ``hdi`` (``lower``, ``higher``)."""
+        if not 0 < hdi_prob < 1:
+            raise ArgumentError(f"hdi_prob must be between 0 and 1, got {hdi_prob!r}")
         bounds = az.hdi(self.draws, hdi_prob=hdi_prob)
         values = next(iter(bounds.data_vars.values())) if isinstance(bounds, xr.Dataset) else bounds
-        if values.ndim != 1:
-            raise ValueError(
-                "hdi() is for scalar effects; use summary() for effects with extra dims"
-            )
-        return float(values.sel(hdi="lower")), float(values.sel(hdi="higher"))
+        if values.ndim == 1:
+            return float(values.sel(hdi="lower")), float(values.sel(hdi="higher"))
+        return values
 
     def prob(self, event: Callable[[xr.DataArray], Any]) -> float | xr.DataArray:
-        """Posterior probability of ``event(draws)``, e.g. ``effect.prob(lambda d: d < 0)``."""
+        """Posterior probability of ``event(draws)``, e.g. ``effect.prob(lambda d: d < 0)``
+        (a float for a scalar effect, else a DataArray over the extra dims)."""
+        if not callable(event):
+            raise ArgumentError(
+                f"prob() takes a function of the draws, e.g. lambda d: d > 0; got {event!r}"
+            )
         p = xr.DataArray(event(self.draws)).astype(float).mean(("chain", "draw"))
         return float(p) if p.ndim == 0 else p
 
     def summary(
-        self, *, hdi_prob: float = 0.94, rope: float | tuple[float, float] | None = None
+        self, *, hdi_prob: float = HDI_PROB, rope: float | tuple[float, float] | None = None
     ) -> pd.DataFrame:
         """Mean, sd, HDI, the probability of each sign and the expected loss of acting or not.
 
@@ -96,7 +108,7 @@ class Effect:
         if rope is not None:
             rope = (-abs(float(rope)), abs(float(rope))) if np.isscalar(rope) else tuple(rope)
             if len(rope) != 2 or not rope[0] < rope[1]:
-                raise ValueError(
+                raise ArgumentError(
                     f"rope must be a half-width or (low, high) with low < high, got {rope!r}"
                 )
         rows = []
@@ -130,7 +142,7 @@ class Effect:
         """
         extra = self._extra_dims
         if len(extra) != 1:
-            raise ValueError(f"best() needs exactly one extra dim to choose along, found {extra}")
+            raise QueryError(f"best() needs exactly one extra dim to choose along, found {extra}")
         values = self.draws.stack(sample=("chain", "draw")).transpose(extra[0], "sample").values
         signed = values if higher_is_better else -values
         winner = signed.argmax(axis=0)
@@ -143,7 +155,7 @@ class Effect:
             index=pd.Index([str(v) for v in self.draws.coords[extra[0]].values], name=extra[0]),
         )
 
-    def plot(self, *, ax=None, hdi_prob: float = 0.94):
+    def plot(self, *, ax=None, hdi_prob: float = HDI_PROB):
         """A picture that fits the query; returns the matplotlib Axes.
 
         A curve with its HDI band over a numeric dim (dose-response), a forest
@@ -234,13 +246,3 @@ def _labels(estimand: str, stacked: xr.DataArray, extra: list[str]) -> list[str]
         f"{estimand}[{','.join(str(c[i]) for c, i in zip(coords, idx, strict=True))}]"
         for idx in np.ndindex(*[len(c) for c in coords])
     ]
-
-
-def query_effect(draws, estimand, description, fit, treatment, outcome, details, **extra) -> Effect:
-    """An Effect of a query, its details led by treatment and outcome."""
-    return Effect(
-        draws=draws.rename(estimand.lower()),
-        estimand=estimand,
-        description=description,
-        details={"treatment": treatment, "outcome": outcome, **extra, **details},
-    )

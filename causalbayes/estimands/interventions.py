@@ -7,6 +7,7 @@ with per-unit treatment values (and, for stochastic policies, unit weights).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,94 +15,245 @@ import pandas as pd
 import xarray as xr
 
 from causalbayes.errors import QueryError
-from causalbayes.estimands.checks import check_names, evaluate_effect
-from causalbayes.estimands.effect import Effect, query_effect
+from causalbayes.estimands.averages import PairQuery
+from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.query import Plan, evaluate
 from causalbayes.estimands.values import encode_value
 from causalbayes.inference.fit import Fit
 
 
-def dose_response(
-    fit: Fit, treatment: str, outcome: str, grid: Sequence[float], **options
-) -> Effect:
-    """``E[outcome | do(treatment = t)]`` over a grid of values, one compiled graph for all.
+@dataclass(frozen=True)
+class DoseResponse(PairQuery):
+    """``E[outcome | do(treatment = t)]`` over a grid of values (dims ``(chain, draw, <treatment>)``)."""
 
-    Returns an Effect with dims ``(chain, draw, <treatment>)`` (levels in addition
-    for a categorical outcome).
+    grid: Sequence[float] = ()
+    population: bool | str = False
+    estimand = "Dose-response"
 
-    Examples
-    --------
-    >>> fit.dose_response("dose", "yield", grid=np.linspace(0, 10, 21)).plot()  # doctest: +SKIP
-    """
-    check_names(fit, treatment, outcome)
-    grid = list(np.atleast_1d(np.asarray(grid)).tolist())
-    codes = [encode_value(fit.scm, treatment, v) for v in grid]
+    def plan(self, fit: Fit) -> Plan:
+        grid = list(np.atleast_1d(np.asarray(self.grid)).tolist())
+        if not grid:
+            raise QueryError("grid must hold at least one treatment value, e.g. grid=[0, 1, 2]")
+        codes = [encode_value(fit.scm, self.treatment, v) for v in grid]
+        t = self.treatment
 
-    def evaluate(mean):
-        return xr.concat([mean(c) for c in codes], dim=treatment).assign_coords({treatment: grid})
+        def contrast(mean):
+            return xr.concat([mean(c) for c in codes], dim=t).assign_coords({t: grid})
 
-    draws, details, _ = evaluate_effect(fit, treatment, outcome, evaluate, **options)
-    return query_effect(
-        draws,
-        "Dose-response",
-        f"E[{outcome} | do({treatment}=t)]",
-        fit,
-        treatment,
-        outcome,
-        details,
-    )
+        return Plan(
+            description=f"E[{self.outcome} | do({t}=t)]",
+            contrast=contrast,
+            worlds={"population": self.population},
+        )
 
 
-def shift_effect(fit: Fit, treatment: str, outcome: str, delta: float, **options) -> Effect:
+@dataclass(frozen=True)
+class Shift(PairQuery):
     """Effect of the soft intervention ``treatment := treatment + delta`` for every unit.
 
-    ``E[outcome | do(T = T_obs + delta)] - E[outcome | do(T = T_obs)]``; divided by
-    a small ``delta`` it is the average marginal effect.
-
-    Examples
-    --------
-    >>> fit.shift_effect("price", "sales", delta=-1.0).summary()  # doctest: +SKIP
+    ``E[Y | do(T = T_obs + delta)] - E[Y | do(T = T_obs)]``; divided by a small
+    ``delta`` it is the average marginal effect.
     """
-    check_names(fit, treatment, outcome)
-    observed = _observed_treatment(fit, treatment)
-    if fit.scm[treatment].family_info.is_discrete and float(delta) != round(float(delta)):
-        raise QueryError(f"{treatment!r} is discrete: shift it by a whole number")
-    shifted = observed + delta
-    _check_support(fit, treatment, shifted)
-    draws, details, _ = evaluate_effect(
-        fit, treatment, outcome, lambda mean: mean(shifted) - mean(observed), **options
-    )
-    description = f"E[{outcome} | do({treatment} := {treatment} + {delta})] - E[{outcome}]"
-    return query_effect(
-        draws, "Shift", description, fit, treatment, outcome, details, delta=float(delta)
-    )
+
+    delta: float = 1.0
+    population: bool | str = False
+    estimand = "Shift"
+
+    def plan(self, fit: Fit) -> Plan:
+        t = self.treatment
+        observed = _observed_treatment(fit, t)
+        try:
+            delta = float(self.delta)
+        except (TypeError, ValueError):
+            raise QueryError(f"delta must be a number, got {self.delta!r}") from None
+        if fit.scm[t].family_info.is_discrete and delta != round(delta):
+            raise QueryError(f"{t!r} is discrete: shift it by a whole number")
+        shifted = observed + delta
+        _check_support(fit, t, shifted)
+        return Plan(
+            description=f"E[{self.outcome} | do({t} := {t} + {delta})] - E[{self.outcome}]",
+            details={"delta": delta},
+            contrast=lambda mean: mean(shifted) - mean(observed),
+            worlds={"population": self.population},
+        )
 
 
-def average_marginal_effect(
-    fit: Fit, treatment: str, outcome: str, *, step: float | None = None, **options
-) -> Effect:
+@dataclass(frozen=True)
+class AverageMarginalEffect(PairQuery):
     """``mean_i dE[outcome] / d treatment`` at each unit's own treatment value.
 
     A central difference of two shifts, ``(E[Y | do(T := T + h)] - E[Y | do(T := T - h)]) / 2h``,
     with ``h`` a thousandth of the treatment's sd by default.
+    """
+
+    step: float | None = None
+    population: bool | str = False
+    estimand = "AME"
+
+    def plan(self, fit: Fit) -> Plan:
+        t = self.treatment
+        if fit.scm[t].family_info.is_discrete:
+            raise QueryError(f"{t!r} is discrete: use ate() or contrasts() for its effects")
+        observed = _observed_treatment(fit, t)
+        h = float(self.step) if self.step is not None else 1e-3 * float(np.std(observed) or 1.0)
+        return Plan(
+            description=f"mean_i dE[{self.outcome}] / d{t} at the observed {t}",
+            details={"step": h},
+            contrast=lambda mean: (mean(observed + h) - mean(observed - h)) / (2 * h),
+            worlds={"population": self.population},
+        )
+
+
+@dataclass(frozen=True)
+class PolicyValue(PairQuery):
+    """Value ``E[outcome]`` of a treatment policy, or its contrast with a ``baseline`` policy.
+
+    ``policy(data)`` gets the fitted data frame and returns, per unit, the
+    treatment value to set (a function of the unit's covariates: ``T := f(X)``)
+    or, for a Bernoulli treatment, the probability of treating (a stochastic
+    policy ``T ~ Bernoulli(pi(X))``; its value is averaged exactly over both
+    arms rather than sampled).
+    """
+
+    policy: Callable[[pd.DataFrame], Any] | None = None
+    baseline: Callable[[pd.DataFrame], Any] | None = None
+    population: bool | str = False
+
+    @property
+    def estimand(self) -> str:  # type: ignore[override]
+        return "Policy value" if self.baseline is None else "Policy contrast"
+
+    def plan(self, fit: Fit) -> Plan:
+        plans = [
+            _plan(fit, self.treatment, p)
+            for p in ([self.policy] if self.baseline is None else [self.policy, self.baseline])
+        ]
+
+        def value_of(mean, plan):
+            kind, x = plan
+            if kind == "values":
+                return mean(x)
+            if mean.population == "bootstrap":
+                # its two arms are two weighted sums; the bootstrap renormalises each on its own
+                raise QueryError(
+                    "a stochastic policy's population value is not supported; use the sample "
+                    "value (population=False) or a deterministic policy"
+                )
+            w = x[:, None] / len(x)
+            return (mean(1, w) + mean(0, (1 / len(x)) - w)).isel(subgroup=0, drop=True)
+
+        def contrast(mean):
+            values = [value_of(mean, plan) for plan in plans]
+            return values[0] if len(values) == 1 else values[0] - values[1]
+
+        t, y = self.treatment, self.outcome
+        description = f"E[{y} | do({t} ~ policy)]" + (
+            "" if self.baseline is None else " - same under baseline"
+        )
+        return Plan(
+            description=description, contrast=contrast, worlds={"population": self.population}
+        )
+
+    @property
+    def label(self) -> str:
+        kind = "policy_value" if self.baseline is None else "policy_contrast"
+        return f"{kind}({self.treatment}, {self.outcome})"
+
+
+def dose_response(
+    fit: Fit,
+    treatment: str,
+    outcome: str,
+    grid: Sequence[float],
+    *,
+    population: bool | str = False,
+    identification: str = "warn",
+    diagnostics: str = "warn",
+    prior_draws: int = 500,
+    random_seed: int | None = None,
+) -> Effect:
+    """``E[outcome | do(treatment = t)]`` over a grid of values, one compiled graph for all.
+
+    Options as in :func:`~causalbayes.ate`.  Dims ``(chain, draw, <treatment>)``
+    (levels too for a categorical outcome).
 
     Examples
     --------
-    >>> fit.average_marginal_effect("price", "sales").summary()  # doctest: +SKIP
+    >>> from causalbayes.testing import example_fit
+    >>> curve = dose_response(example_fit(), "humid", "coating", grid=[-1.0, 0.0, 1.0])
+    >>> curve.draws.sizes["humid"]
+    3
     """
-    check_names(fit, treatment, outcome)
-    if fit.scm[treatment].family_info.is_discrete:
-        raise QueryError(f"{treatment!r} is discrete: use ate() or contrasts() for its effects")
-    observed = _observed_treatment(fit, treatment)
-    h = float(step) if step is not None else 1e-3 * float(np.std(observed) or 1.0)
-    draws, details, _ = evaluate_effect(
+    return evaluate(
+        DoseResponse(
+            treatment, outcome, grid=tuple(np.atleast_1d(grid).tolist()), population=population
+        ),
         fit,
-        treatment,
-        outcome,
-        lambda mean: (mean(observed + h) - mean(observed - h)) / (2 * h),
-        **options,
+        identification=identification,
+        diagnostics=diagnostics,
+        prior_draws=prior_draws,
+        random_seed=random_seed,
     )
-    description = f"mean_i dE[{outcome}] / d{treatment} at the observed {treatment}"
-    return query_effect(draws, "AME", description, fit, treatment, outcome, details, step=h)
+
+
+def shift_effect(
+    fit: Fit,
+    treatment: str,
+    outcome: str,
+    delta: float,
+    *,
+    population: bool | str = False,
+    identification: str = "warn",
+    diagnostics: str = "warn",
+    prior_draws: int = 500,
+    random_seed: int | None = None,
+) -> Effect:
+    """Effect of the soft intervention ``treatment := treatment + delta``; see :class:`Shift`.
+
+    Examples
+    --------
+    >>> from causalbayes.testing import example_fit
+    >>> shift_effect(example_fit(), "humid", "coating", delta=0.5).estimand
+    'Shift'
+    """
+    return evaluate(
+        Shift(treatment, outcome, delta=delta, population=population),
+        fit,
+        identification=identification,
+        diagnostics=diagnostics,
+        prior_draws=prior_draws,
+        random_seed=random_seed,
+    )
+
+
+def average_marginal_effect(
+    fit: Fit,
+    treatment: str,
+    outcome: str,
+    *,
+    step: float | None = None,
+    population: bool | str = False,
+    identification: str = "warn",
+    diagnostics: str = "warn",
+    prior_draws: int = 500,
+    random_seed: int | None = None,
+) -> Effect:
+    """``mean_i dE[outcome] / d treatment`` at the observed treatment; see :class:`AverageMarginalEffect`.
+
+    Examples
+    --------
+    >>> from causalbayes.testing import example_fit
+    >>> round(average_marginal_effect(example_fit(), "humid", "coating").mean(), 1)
+    -0.5
+    """
+    return evaluate(
+        AverageMarginalEffect(treatment, outcome, step=step, population=population),
+        fit,
+        identification=identification,
+        diagnostics=diagnostics,
+        prior_draws=prior_draws,
+        random_seed=random_seed,
+    )
 
 
 def policy_value(
@@ -111,49 +263,31 @@ def policy_value(
     policy: Callable[[pd.DataFrame], Any],
     *,
     baseline: Callable[[pd.DataFrame], Any] | None = None,
-    **options,
+    population: bool | str = False,
+    identification: str = "warn",
+    diagnostics: str = "warn",
+    prior_draws: int = 500,
+    random_seed: int | None = None,
 ) -> Effect:
-    """Value ``E[outcome]`` of a treatment policy, or its contrast with a ``baseline`` policy.
-
-    ``policy(data)`` gets the fitted data frame and returns, per unit, the
-    treatment value to set (a function of the unit's covariates: ``T := f(X)``)
-    or, for a Bernoulli treatment, the probability of treating (a stochastic
-    policy ``T ~ Bernoulli(pi(X))``; its value is averaged exactly over both
-    arms rather than sampled).
+    """Value of a treatment policy, or its contrast with a ``baseline``; see :class:`PolicyValue`.
 
     Examples
     --------
-    >>> fit.policy_value("offer", "converted", lambda d: d.activity > 2,
-    ...                  baseline=lambda d: np.zeros(len(d))).summary()  # doctest: +SKIP
+    >>> import numpy as np
+    >>> from causalbayes.testing import example_fit
+    >>> gain = policy_value(example_fit(), "dilution", "coating", lambda d: d.humid > 0,
+    ...                     baseline=lambda d: np.zeros(len(d)))
+    >>> gain.estimand
+    'Policy contrast'
     """
-    check_names(fit, treatment, outcome)
-    plans = [
-        _plan(fit, treatment, p) for p in ([policy] if baseline is None else [policy, baseline])
-    ]
-
-    def value_of(mean, plan):
-        kind, x = plan
-        if kind == "values":
-            return mean(x)
-        if mean.population == "bootstrap":
-            # its two arms are two weighted sums; the bootstrap renormalises each on its own
-            raise QueryError(
-                "a stochastic policy's population value is not supported; use the sample "
-                "value (population=False) or a deterministic policy"
-            )
-        w = x[:, None] / len(x)
-        return (mean(1, w) + mean(0, (1 / len(x)) - w)).isel(subgroup=0, drop=True)
-
-    def evaluate(mean):
-        values = [value_of(mean, plan) for plan in plans]
-        return values[0] if len(values) == 1 else values[0] - values[1]
-
-    draws, details, _ = evaluate_effect(fit, treatment, outcome, evaluate, **options)
-    name = "Policy value" if baseline is None else "Policy contrast"
-    description = f"E[{outcome} | do({treatment} ~ policy)]" + (
-        "" if baseline is None else " - same under baseline"
+    return evaluate(
+        PolicyValue(treatment, outcome, policy=policy, baseline=baseline, population=population),
+        fit,
+        identification=identification,
+        diagnostics=diagnostics,
+        prior_draws=prior_draws,
+        random_seed=random_seed,
     )
-    return query_effect(draws, name, description, fit, treatment, outcome, details)
 
 
 def _check_support(fit: Fit, treatment: str, values: np.ndarray) -> None:
@@ -200,4 +334,13 @@ def _plan(fit: Fit, treatment: str, policy) -> tuple[str, np.ndarray]:
     return "values", raw.astype("int64") if node.family_info.is_discrete else raw
 
 
-__all__ = ["average_marginal_effect", "dose_response", "policy_value", "shift_effect"]
+__all__ = [
+    "AverageMarginalEffect",
+    "DoseResponse",
+    "PolicyValue",
+    "Shift",
+    "average_marginal_effect",
+    "dose_response",
+    "policy_value",
+    "shift_effect",
+]

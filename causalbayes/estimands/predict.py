@@ -10,16 +10,17 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
+from causalbayes._defaults import HDI_PROB
 from causalbayes.compile import expected_value, model_and_design
+from causalbayes.data.encode import encode_data
 from causalbayes.errors import DataError, QueryError
 from causalbayes.estimands.checks import diagnostics_gate
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.estimands.worlds import posterior_inputs, typed_like
 from causalbayes.inference.fit import Fit
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.naming import UNIT_DIM, levels_dim
-from causalbayes.spec.scm import SCM
-from causalbayes.spec.terms import Group
+from causalbayes.scm.naming import UNIT_DIM, levels_dim
+from causalbayes.scm.scm import SCM
+from causalbayes.scm.terms import Group
 
 KINDS = ("mean", "observed")
 
@@ -36,13 +37,13 @@ class Predictions:
     def mean(self) -> np.ndarray:
         return self.draws.mean(("chain", "draw")).values
 
-    def interval(self, prob: float = 0.94) -> pd.DataFrame:
+    def interval(self, prob: float = HDI_PROB) -> pd.DataFrame:
         """Central (equal-tailed) interval per row."""
         tail = (1 - prob) / 2
         q = self.draws.quantile([tail, 1 - tail], dim=("chain", "draw")).values
         return pd.DataFrame({"low": q[0], "high": q[1]})
 
-    def summary(self, *, hdi_prob: float = 0.94) -> pd.DataFrame:
+    def summary(self, *, hdi_prob: float = HDI_PROB) -> pd.DataFrame:
         """Mean, sd and HDI per row (per row and level for categorical nodes)."""
         hdi = az.hdi(self.draws, hdi_prob=hdi_prob)
         hdi = next(iter(hdi.data_vars.values())) if isinstance(hdi, xr.Dataset) else hdi
@@ -89,7 +90,7 @@ def predict(
 
     Examples
     --------
-    >>> pred = fit.predict(new_rows, "sales", kind="observed")  # doctest: +SKIP
+    >>> pred = cb.predict(fit, new_rows, "sales", kind="observed")  # doctest: +SKIP
     >>> pred.summary()  # doctest: +SKIP
     """
     scm = fit.scm

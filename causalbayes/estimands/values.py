@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from causalbayes.errors import QueryError
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 
 def default_contrast(scm: SCM, treatment: str, observed=None) -> tuple[Any, Any]:
@@ -37,7 +37,6 @@ def _example(scm: SCM, treatment: str) -> str:
 def encode_value(scm: SCM, treatment: str, value: Any) -> int | float:
     """The model's value for ``do(treatment = value)``; refuses values outside the support."""
     node = scm[treatment]
-    family = node.family_info
     if node.has_levels:
         label = str(value)
         if label not in node.levels:
@@ -45,36 +44,17 @@ def encode_value(scm: SCM, treatment: str, value: Any) -> int | float:
                 f"{value!r} is not a level of {treatment!r}; levels are {list(node.levels)}"
             )
         return node.levels.index(label)
-    if isinstance(value, bool):
-        value = int(value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise QueryError(f"treatment value {value!r} for {treatment!r} is not a number") from None
-    if not np.isfinite(number):
-        raise QueryError(f"treatment value {value!r} for {treatment!r} must be finite")
-    if family.support == "binary" and number not in (0.0, 1.0):
-        raise QueryError(
-            f"{treatment!r} is Bernoulli: treatment values must be 0 or 1, got {value!r}"
-        )
-    if family.support in {"count", "bounded_count"} and (number < 0 or number != round(number)):
-        raise QueryError(
-            f"{treatment!r} is {node.family}: treatment values must be whole numbers >= 0, got {value!r}"
-        )
+    number = node.family_info.checked_value(treatment, value)
     if node.family == "Binomial" and isinstance(node.trials, int) and number > node.trials:
         raise QueryError(
             f"{treatment!r} has {node.trials} trials: treatment value {value!r} is out of range"
         )
-    if family.support == "positive" and number <= 0:
-        raise QueryError(
-            f"{treatment!r} is {node.family}: treatment values must be > 0, got {value!r}"
-        )
-    return int(number) if family.is_discrete else number
+    return number
 
 
 def treatment_pair(scm: SCM, treatment: str, values, observed=None) -> tuple[list, list]:
     """(treated, control) as given (default: :func:`default_contrast`) and in the model's encoding."""
     values = default_contrast(scm, treatment, observed) if values is None else values
-    if len(values) != 2:
+    if isinstance(values, str) or not hasattr(values, "__len__") or len(values) != 2:
         raise QueryError(f"values must be two treatment values (treated, control), got {values!r}")
     return list(values), [encode_value(scm, treatment, v) for v in values]

@@ -26,11 +26,11 @@ import pytensor.tensor as pt
 import xarray as xr
 
 from causalbayes.compile import Design, build_model, expected_value, model_and_design
+from causalbayes.data.encode import encode_data
 from causalbayes.errors import QueryError
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.inference.fit import Fit
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.naming import levels_dim
+from causalbayes.scm.naming import levels_dim
 
 
 def posterior_inputs(fit: Fit, world: pm.Model, held_latent=()) -> dict[str, pt.TensorVariable]:
@@ -90,6 +90,8 @@ def population_mode(population, n) -> str | bool:
             f"population must be False (the sample's units), True or 'bootstrap' (a Bayesian "
             f"bootstrap of them) or 'model' (units drawn from the model), got {population!r}"
         )
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
+        raise QueryError(f"n must be a positive whole number of units, got {n!r}")
     if n is not None and mode != "model":
         raise QueryError(
             "n only applies to population='model' (units drawn from the model); the sample "

@@ -1,4 +1,4 @@
-"""The causal graph layer: an immutable DAG, parsers for text formats, drawing.
+"""The causal graph layer: an immutable DAG and ADMG, their text formats, d-separation, drawing.
 
 Pure graph code: nothing here imports PyMC.
 """

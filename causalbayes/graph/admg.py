@@ -16,8 +16,15 @@ import networkx as nx
 
 from causalbayes.errors import GraphError
 from causalbayes.graph import _checks
-from causalbayes.graph._builder import GraphBuilder
+from causalbayes.graph._draw import plain_drawing
 from causalbayes.graph.dag import DAG
+from causalbayes.graph.formats import (
+    looks_like_dot,
+    read_admg_edges,
+    read_dot,
+    require_text,
+    write_dot,
+)
 
 
 class ADMG:
@@ -276,23 +283,8 @@ class ADMG:
         >>> ADMG.from_edge_string("a -> b; a <-> c").bidirected
         (('a', 'c'),)
         """
-        from causalbayes.graph.parse import _read_statement, _require_text, _statements
-
-        graph = GraphBuilder()
-        bidirected = []
-        for statement in _statements(_require_text(text, "ADMG.from_edge_string")):
-            if "<->" not in statement:
-                _read_statement(statement, graph)
-                continue
-            names = [part.strip() for part in statement.split("<->")]
-            for name in names:
-                if not name or _checks.NAME_PATTERN.fullmatch(name) is None:
-                    raise GraphError(
-                        f"cannot parse {statement!r}: '<->' joins node names, as in 'a <-> b'"
-                        " (chains 'a <-> b <-> c' are fine; do not mix '<->' with '->')"
-                    )
-                graph.add_node(name)
-            bidirected += list(zip(names, names[1:], strict=False))
+        graph = read_admg_edges(text)
+        bidirected = graph.bidirected
         dag = DAG(graph.nodes, graph.edges, graph.latent())
         if not dag.latent:
             return cls(dag.nodes, dag.edges, bidirected)
@@ -340,10 +332,7 @@ class ADMG:
         }
         <BLANKLINE>
         """
-        lines = ["digraph {", *(f"  {n};" for n in self.nodes)]
-        lines += [f"  {a} -> {b};" for a, b in self.directed]
-        lines += [f"  {a} -> {b} [dir=both, style=dashed];" for a, b in self._bidirected]
-        return "\n".join([*lines, "}", ""])
+        return write_dot(self.nodes, self.directed, bidirected=self._bidirected)
 
     @classmethod
     def from_dot(cls, text: str) -> ADMG:
@@ -355,18 +344,14 @@ class ADMG:
         >>> ADMG.from_dot(g.to_dot()) == g
         True
         """
-        from causalbayes.graph._dot import read_dot
-        from causalbayes.graph.parse import _require_text
-
-        graph = read_dot(_require_text(text, "ADMG.from_dot"))
+        graph = read_dot(require_text(text, "ADMG.from_dot"))
         dag = DAG(graph.nodes, graph.edges, graph.latent())
         projected = cls.from_dag(dag)
         return cls(projected.nodes, projected.directed, [*projected.bidirected, *graph.bidirected])
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
-        from causalbayes.graph.render import render
-
-        return render(self)._repr_mimebundle_(include=include, exclude=exclude)
+        drawing = plain_drawing(self.nodes, self.directed, bidirected=self._bidirected)
+        return drawing._repr_mimebundle_(include=include, exclude=exclude)
 
     # -- dunder protocol ---------------------------------------------------------------
 
@@ -409,9 +394,7 @@ def as_admg(obj: Any) -> ADMG:
     if isinstance(obj, nx.DiGraph):
         return ADMG.from_networkx(obj)
     if isinstance(obj, str):
-        from causalbayes.graph.parse import _looks_like_dot
-
-        return ADMG.from_dot(obj) if _looks_like_dot(obj) else ADMG.from_edge_string(obj)
+        return ADMG.from_dot(obj) if looks_like_dot(obj) else ADMG.from_edge_string(obj)
     scm = getattr(obj, "scm", obj)  # a Fit holds its SCM
     dag = getattr(scm, "dag", None)  # an SCM, without importing the spec layer
     if isinstance(dag, DAG):

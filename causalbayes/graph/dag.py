@@ -1,17 +1,22 @@
-"""The immutable directed acyclic graph every causal model is built on."""
+"""The immutable directed acyclic graph every causal model is built on, and its conversions."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any, NoReturn
 
+import networkx as nx
+
+from causalbayes.errors import GraphError
 from causalbayes.graph import _checks
-from causalbayes.graph._convert import DAGConversions
+from causalbayes.graph._builder import GraphBuilder
+from causalbayes.graph._draw import plain_drawing
+from causalbayes.graph.formats import read_dot, read_edges, require_text, write_dot
 
 _REPR_LIMIT = 80
 
 
-class DAG(DAGConversions):
+class DAG:
     """A directed acyclic graph over named nodes, validated on construction.
 
     Parameters
@@ -204,10 +209,118 @@ class DAG(DAGConversions):
         return DAG(self._nodes, kept, self._latent)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """Rich display in notebooks: the Graphviz drawing (see ``render``)."""
-        from causalbayes.graph.render import render
+        """Rich display in notebooks: the Graphviz drawing (``render`` adds query roles)."""
+        drawing = plain_drawing(self._nodes, self._edges, self._latent)
+        return drawing._repr_mimebundle_(include=include, exclude=exclude)
 
-        return render(self)._repr_mimebundle_(include=include, exclude=exclude)
+    # -- text and networkx (the readers live in formats.py) --------------------------------
+
+    def to_edge_string(self) -> str:
+        """Edge text that :func:`~causalbayes.graph.parse_edges` reads back.
+
+        Isolated nodes are listed alone and latent nodes as ``name [latent]``.
+
+        Examples
+        --------
+        >>> from causalbayes.graph import DAG
+        >>> DAG(["a", "b", "u"], [("a", "b")], latent=["u"]).to_edge_string()
+        'a -> b; u [latent]'
+        """
+        statements = [f"{parent} -> {child}" for parent, child in self._edges]
+        for name in self._nodes:
+            if name in self._latent:
+                statements.append(f"{name} [latent]")
+            elif not self._parents[name] and not self._children[name]:
+                statements.append(name)
+        return "; ".join(statements)
+
+    @classmethod
+    def from_edge_string(cls, text: str) -> DAG:
+        """Parse edge text such as ``"a -> b -> c; a -> c"``; see ``parse_edges``.
+
+        Examples
+        --------
+        >>> from causalbayes.graph import DAG
+        >>> DAG.from_edge_string("b <- a; c").nodes
+        ('b', 'a', 'c')
+        """
+        return cls._built(read_edges(text, "DAG.from_edge_string"))
+
+    def to_dot(self) -> str:
+        """DOT text listing all nodes, then all edges; latent nodes get ``latent=true``.
+
+        Examples
+        --------
+        >>> from causalbayes.graph import DAG
+        >>> print(DAG.from_edge_string("a -> b").to_dot())
+        digraph {
+          a;
+          b;
+          a -> b;
+        }
+        <BLANKLINE>
+        """
+        return write_dot(self._nodes, self._edges, self._latent)
+
+    @classmethod
+    def from_dot(cls, text: str) -> DAG:
+        """Parse ``digraph { ... }`` text; see ``parse_dot``.
+
+        Examples
+        --------
+        >>> from causalbayes.graph import DAG
+        >>> DAG.from_dot('digraph { u [latent=true]; u -> x }').latent
+        frozenset({'u'})
+        """
+        graph = read_dot(require_text(text, "DAG.from_dot"))
+        if graph.bidirected:
+            a, b = graph.bidirected[0]
+            raise GraphError(
+                f"edge {a} -> {b} has dir=both, a bidirected (latent-confounding) edge that a DAG "
+                "cannot hold; read the text with ADMG.from_dot, or declare a latent node"
+            )
+        return cls._built(graph)
+
+    @classmethod
+    def _built(cls, graph: GraphBuilder) -> DAG:
+        return cls(list(graph.nodes), graph.edges, graph.latent())
+
+    def to_networkx(self) -> nx.DiGraph:
+        """A new ``networkx.DiGraph`` with a boolean ``latent`` node attribute.
+
+        Examples
+        --------
+        >>> from causalbayes.graph import DAG
+        >>> g = DAG(["u", "x"], [("u", "x")], latent=["u"]).to_networkx()
+        >>> g.nodes["u"]["latent"], list(g.edges)
+        (True, [('u', 'x')])
+        """
+        graph = nx.DiGraph()
+        graph.add_nodes_from((name, {"latent": name in self._latent}) for name in self._nodes)
+        graph.add_edges_from(self._edges)
+        return graph
+
+    @classmethod
+    def from_networkx(cls: type[DAG], graph: nx.DiGraph) -> DAG:
+        """Build a DAG from a ``networkx.DiGraph``; a truthy ``latent`` attribute marks latent.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from causalbayes.graph import DAG
+        >>> DAG.from_networkx(nx.DiGraph([("a", "b")]))
+        DAG('a -> b')
+        """
+        if isinstance(graph, nx.MultiDiGraph | nx.MultiGraph):
+            raise GraphError(
+                "a DAG cannot have parallel edges; convert the multigraph to nx.DiGraph"
+            )
+        if isinstance(graph, nx.Graph) and not graph.is_directed():
+            raise GraphError("the networkx graph is undirected; a DAG needs an nx.DiGraph")
+        if not isinstance(graph, nx.DiGraph):
+            raise GraphError(f"expected a networkx.DiGraph, got {type(graph).__name__}")
+        latent = [name for name, flag in graph.nodes(data="latent") if flag]
+        return cls(list(graph.nodes), list(graph.edges), latent)
 
     # -- dunder protocol ---------------------------------------------------------------
 

@@ -14,16 +14,15 @@ import networkx as nx
 
 from causalbayes.errors import GraphError
 from causalbayes.graph._checks import unknown_node_error
+from causalbayes.graph._draw import BIDIRECTED_COLOR, LATENT_COLOR
 from causalbayes.graph.admg import ADMG
 from causalbayes.graph.dag import DAG
 from causalbayes.graph.parse import as_dag
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
-LATENT_COLOR = "grey50"
 TREATMENT_FILL = "lightblue"
 OUTCOME_FILL = "gold"
 ADJUST_FILL = "palegreen"
-BIDIRECTED_COLOR = "firebrick"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import arviz as az
 import numpy as np
@@ -13,16 +11,14 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
+from causalbayes._defaults import HDI_PROB
 from causalbayes.compile import Design, design_for, model_and_design
+from causalbayes.data.default_priors import resolved_priors
+from causalbayes.data.encode import EncodedData, encode_data
+from causalbayes.data.scales import Scales
 from causalbayes.inference.diagnostics import Diagnostics
-from causalbayes.spec.data import EncodedData, encode_data
-from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.priors import Prior
-from causalbayes.spec.scales import Scales
-from causalbayes.spec.scm import SCM
-
-if TYPE_CHECKING:
-    from causalbayes.estimands.effect import Effect
+from causalbayes.scm.priors import Prior
+from causalbayes.scm.scm import SCM
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,7 +81,7 @@ class Fit:
         """The prior of every parameter as used in this fit (defaults resolved)."""
         return resolved_priors(self.scm, self.scales)
 
-    def summary(self, *, hdi_prob: float = 0.94) -> pd.DataFrame:
+    def summary(self, *, hdi_prob: float = HDI_PROB) -> pd.DataFrame:
         """Posterior mean, sd, HDI, R-hat and bulk ESS of every parameter (one row per element)."""
         names = self.parameter_names
         hdi = az.hdi(self.posterior[names], hdi_prob=hdi_prob)
@@ -109,102 +105,6 @@ class Fit:
                     }
                 )
         return pd.DataFrame(rows).set_index("parameter")
-
-    def ate(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
-        """Average treatment effect; see :func:`causalbayes.estimands.ate`."""
-        from causalbayes.estimands import ate
-
-        return ate(self, treatment, outcome, **kwargs)
-
-    def att(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
-        """Average effect among the treated; see :func:`causalbayes.estimands.att`."""
-        from causalbayes.estimands import att
-
-        return att(self, treatment, outcome, **kwargs)
-
-    def atu(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
-        """Average effect among the untreated; see :func:`causalbayes.estimands.atu`."""
-        from causalbayes.estimands import atu
-
-        return atu(self, treatment, outcome, **kwargs)
-
-    def cate(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
-        """Conditional effects by subgroup; see :func:`causalbayes.estimands.cate`."""
-        from causalbayes.estimands import cate
-
-        return cate(self, treatment, outcome, **kwargs)
-
-    def contrasts(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
-        """Effects among k arms; see :func:`causalbayes.estimands.contrasts`."""
-        from causalbayes.estimands import contrasts
-
-        return contrasts(self, treatment, outcome, **kwargs)
-
-    def dose_response(self, treatment: str, outcome: str, grid, **kwargs: Any) -> Effect:
-        """``E[outcome | do(treatment = t)]`` over a grid; see :func:`causalbayes.estimands.dose_response`."""
-        from causalbayes.estimands import dose_response
-
-        return dose_response(self, treatment, outcome, grid, **kwargs)
-
-    def shift_effect(self, treatment: str, outcome: str, delta: float, **kwargs: Any) -> Effect:
-        """Effect of ``treatment := treatment + delta``; see :func:`causalbayes.estimands.shift_effect`."""
-        from causalbayes.estimands import shift_effect
-
-        return shift_effect(self, treatment, outcome, delta, **kwargs)
-
-    def average_marginal_effect(self, treatment: str, outcome: str, **kwargs: Any) -> Effect:
-        """Average derivative at the observed treatment; see :func:`causalbayes.estimands.average_marginal_effect`."""
-        from causalbayes.estimands import average_marginal_effect
-
-        return average_marginal_effect(self, treatment, outcome, **kwargs)
-
-    def policy_value(self, treatment: str, outcome: str, policy, **kwargs: Any) -> Effect:
-        """Value of a treatment policy; see :func:`causalbayes.estimands.policy_value`."""
-        from causalbayes.estimands import policy_value
-
-        return policy_value(self, treatment, outcome, policy, **kwargs)
-
-    def counterfactual(self, units: pd.DataFrame | None = None, **kwargs: Any):
-        """Unit-level counterfactuals; see :func:`causalbayes.estimands.counterfactual`."""
-        from causalbayes.estimands import counterfactual
-
-        return counterfactual(self, units, **kwargs)
-
-    def controlled_direct_effect(self, treatment: str, mediator: str, outcome: str, **kwargs: Any):
-        """Effect with the mediator held fixed; see :func:`causalbayes.estimands.controlled_direct_effect`."""
-        from causalbayes.estimands import controlled_direct_effect
-
-        return controlled_direct_effect(self, treatment, mediator, outcome, **kwargs)
-
-    def mediation(self, treatment: str, mediator: str, outcome: str, **kwargs: Any) -> Effect:
-        """Natural direct and indirect effects; see :func:`causalbayes.estimands.mediation`."""
-        from causalbayes.estimands import mediation
-
-        return mediation(self, treatment, mediator, outcome, **kwargs)
-
-    def probabilities_of_causation(self, treatment: str, outcome: str, **kwargs: Any):
-        """PN and PS for a binary pair; see :func:`causalbayes.estimands.probabilities_of_causation`."""
-        from causalbayes.estimands import probabilities_of_causation
-
-        return probabilities_of_causation(self, treatment, outcome, **kwargs)
-
-    def predict(self, data: pd.DataFrame, node: str, **kwargs: Any):
-        """Posterior predictions of ``node`` for new rows; see :func:`causalbayes.estimands.predict`."""
-        from causalbayes.estimands import predict
-
-        return predict(self, data, node, **kwargs)
-
-    def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
-        """Save to a folder: spec and metadata as JSON, posterior and data as netCDF."""
-        from causalbayes.io import save_fit
-
-        return save_fit(self, path, overwrite=overwrite)
-
-    @classmethod
-    def load(cls, path: str | Path) -> Fit:
-        from causalbayes.io import load_fit
-
-        return load_fit(path)
 
     def __repr__(self) -> str:
         d = self.diagnostics

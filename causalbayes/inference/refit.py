@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from causalbayes.data.encode import encode_data
+from causalbayes.data.scales import Scales, scales_from_data
 from causalbayes.errors import DataError, SpecError
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.samplers import resolve_sampler
 from causalbayes.inference.sampling import checked_variables, make_fit
 from causalbayes.inference.shared_data import SharedDataModel, shared_data_model
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.scales import Scales, scales_from_data
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 #: Backends a Refitter can drive.
 REFIT_SAMPLERS = ("auto", "nutpie", "pymc")
@@ -58,10 +58,10 @@ class Refitter:
     --------
     >>> import causalbayes as cb
     >>> scm = cb.examples.coating_scm()
-    >>> sims = [scm.simulate(500, params=cb.examples.COATING_TRUTH, random_seed=s) for s in range(3)]
+    >>> sims = [cb.simulate(scm, 500, params=cb.examples.COATING_TRUTH, random_seed=s) for s in range(3)]
     >>> refitter = cb.Refitter(scm, sims[0])  # doctest: +SKIP
     >>> fits = [refitter.fit(df, random_seed=i) for i, df in enumerate(sims)]  # doctest: +SKIP
-    >>> fits[0].ate("dilution", "coating").summary()  # doctest: +SKIP
+    >>> cb.ate(fits[0], "dilution", "coating").summary()  # doctest: +SKIP
     """
 
     def __init__(

@@ -11,14 +11,14 @@ import pymc as pm
 
 from causalbayes.compile import model_for_data
 from causalbayes.compile.standardize import BLOCK_LOCAL, STD_SUFFIX
+from causalbayes.data.encode import EncodedData
+from causalbayes.data.scales import Scales
 from causalbayes.errors import DataError
 from causalbayes.inference.diagnostics import diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.options import _check_fit_options
 from causalbayes.inference.samplers import SAMPLERS
-from causalbayes.spec.data import EncodedData
-from causalbayes.spec.scales import Scales
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 #: Every accepted ``sampler=`` value.
 SAMPLER_NAMES = ("auto", *SAMPLERS)
@@ -95,10 +95,10 @@ def fit(
     --------
     >>> import causalbayes as cb
     >>> scm = cb.SCM({"x": cb.Normal(), "y": cb.Normal(["x"])})
-    >>> df = scm.simulate(100, params={"y.x": 1.0}, random_seed=0)
-    >>> fit = scm.fit(df, draws=200, tune=200, chains=2, random_seed=1)  # doctest: +SKIP
-    >>> fit = scm.fit(df, sampler="nutpie", random_seed=1)  # doctest: +SKIP
-    >>> big = scm.fit(df, sampler="advi", batch_size=500, random_seed=1)  # doctest: +SKIP
+    >>> df = cb.simulate(scm, 100, params={"y.x": 1.0}, random_seed=0)
+    >>> fit = cb.fit(scm, df, draws=200, tune=200, chains=2, random_seed=1)  # doctest: +SKIP
+    >>> fit = cb.fit(scm, df, sampler="nutpie", random_seed=1)  # doctest: +SKIP
+    >>> big = cb.fit(scm, df, sampler="advi", batch_size=500, random_seed=1)  # doctest: +SKIP
     """
     info = _check_fit_options(
         sampler=sampler,
@@ -201,7 +201,7 @@ def conditioned_model(
     --------
     >>> import causalbayes as cb
     >>> scm = cb.SCM({"x": cb.Normal(), "y": cb.Normal(["x"])})
-    >>> model = conditioned_model(scm, scm.simulate(10, random_seed=0))
+    >>> model = conditioned_model(scm, cb.simulate(scm, 10, random_seed=0))
     >>> sorted(v.name for v in model.observed_RVs)
     ['x', 'y']
     """

@@ -23,9 +23,9 @@ from pytensor.graph.traversal import ancestors
 from pytensor.tensor.basic import Alloc
 
 from causalbayes.compile import build_model
-from causalbayes.spec.data import EncodedData
-from causalbayes.spec.naming import UNIT_DIM
-from causalbayes.spec.scales import Scales
+from causalbayes.data.encode import EncodedData
+from causalbayes.data.scales import Scales
+from causalbayes.scm.naming import UNIT_DIM
 
 
 @dataclass(frozen=True)

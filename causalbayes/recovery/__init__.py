@@ -3,13 +3,11 @@
 from causalbayes.recovery.checks import recover, sbc
 from causalbayes.recovery.execution import SimulationError
 from causalbayes.recovery.prior_predictive import PriorPredictive, prior_predictive
-from causalbayes.recovery.query import Query
 from causalbayes.recovery.results import RecoveryResult, SBCResult
 from causalbayes.recovery.simulate import simulate
 
 __all__ = [
     "PriorPredictive",
-    "Query",
     "RecoveryResult",
     "SBCResult",
     "SimulationError",

@@ -9,17 +9,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from causalbayes._defaults import HDI_PROB
+from causalbayes.data.default_priors import resolved_priors
+from causalbayes.data.encode import encode_data
+from causalbayes.data.scales import scales_from_data, unit_scales
 from causalbayes.errors import SpecError
+from causalbayes.estimands import Query
 from causalbayes.inference.fit import Fit
 from causalbayes.recovery.execution import run_study
-from causalbayes.recovery.query import Query, as_queries
+from causalbayes.recovery.query import as_queries
 from causalbayes.recovery.results import RecoveryResult, SBCResult
 from causalbayes.recovery.simulate import needed_columns, simulate
 from causalbayes.recovery.study import Study
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.scales import scales_from_data, unit_scales
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 #: Spawn key of the pilot data set that scales a recovery study's default priors.
 _PILOT = 2**31
@@ -32,7 +34,7 @@ def recover(
     n: int | None = None,
     sims: int = 100,
     queries: Sequence[Query] | Query = (),
-    levels: Sequence[float] = (0.5, 0.8, 0.94),
+    levels: Sequence[float] = (0.5, 0.8, HDI_PROB),
     analysis: SCM | None = None,
     sampler: str = "auto",
     draws: int = 1000,
@@ -76,7 +78,7 @@ def recover(
     sims : int
         Number of simulated data sets.
     queries : sequence of Query
-        Causal quantities to check, e.g. ``cb.Query("ate", "dilution", "coating")``.
+        Causal quantities to check, e.g. ``cb.ATE("dilution", "coating")``.
     levels : sequence of float
         Central interval levels whose coverage is reported.
     analysis : SCM, optional
@@ -120,7 +122,7 @@ def recover(
     >>> import causalbayes as cb
     >>> scm = cb.examples.coating_scm()
     >>> result = cb.recover(scm, cb.examples.COATING_TRUTH, n=1000, sims=100,
-    ...                     queries=[cb.Query("ate", "dilution", "coating")])  # doctest: +SKIP
+    ...                     queries=[cb.ATE("dilution", "coating")])  # doctest: +SKIP
     >>> result.summary()  # doctest: +SKIP
     """
     fitted = scm if isinstance(scm, Fit) else None
@@ -158,7 +160,7 @@ def sbc(
     queries: Sequence[Query] | Query = (),
     thin_to: int = 99,
     priors_from: pd.DataFrame | None = None,
-    levels: Sequence[float] = (0.5, 0.8, 0.94),
+    levels: Sequence[float] = (0.5, 0.8, HDI_PROB),
     analysis: SCM | None = None,
     sampler: str = "auto",
     draws: int = 1000,
@@ -204,7 +206,7 @@ def sbc(
     --------
     >>> import causalbayes as cb
     >>> result = cb.sbc(cb.examples.coating_scm(), n=1000, sims=100,
-    ...                 queries=[cb.Query("ate", "dilution", "coating")])  # doctest: +SKIP
+    ...                 queries=[cb.ATE("dilution", "coating")])  # doctest: +SKIP
     >>> result.verdict()  # doctest: +SKIP
     """
     analysis = _check_scms(scm, analysis)

@@ -19,10 +19,10 @@ import pymc as pm
 import xarray as xr
 
 from causalbayes.compile import generative_model
+from causalbayes.data.encode import encode_data
 from causalbayes.errors import DataError, QueryError, SpecError
 from causalbayes.recovery.simulate import needed_columns
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 QUANTILES = (0.01, 0.05, 0.5, 0.95, 0.99)
 # flag a node when P(simulated mean <= observed mean) is below this or above 1 - this

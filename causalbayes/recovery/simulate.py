@@ -10,11 +10,11 @@ import pandas as pd
 import pymc as pm
 
 from causalbayes.compile import build_model
+from causalbayes.data.default_priors import resolved_priors
+from causalbayes.data.encode import encode_data, se_column, trials_column
+from causalbayes.data.scales import unit_scales
 from causalbayes.errors import DataError, SpecError
-from causalbayes.spec.data import encode_data, se_column, trials_column
-from causalbayes.spec.default_priors import resolved_priors
-from causalbayes.spec.scales import unit_scales
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 
 def simulate(

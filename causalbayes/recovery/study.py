@@ -25,15 +25,16 @@ import pymc as pm
 import xarray as xr
 
 from causalbayes.compile import build_model
+from causalbayes.data.encode import encode_data
+from causalbayes.data.scales import Scales
+from causalbayes.estimands import Query
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
 from causalbayes.recovery.calibration import central_interval, rank, thin
 from causalbayes.recovery.forward import ForwardSampler
-from causalbayes.recovery.query import Query, draw_elements
+from causalbayes.recovery.query import draw_elements, query_elements
 from causalbayes.recovery.simulate import checked_params, exogenous_inputs, node_column
-from causalbayes.spec.data import encode_data
-from causalbayes.spec.scales import Scales
-from causalbayes.spec.scm import SCM
+from causalbayes.scm.scm import SCM
 
 #: Version of the per-simulation records (cached on disk as JSON).
 RECORD_VERSION = 1
@@ -163,9 +164,9 @@ def _evaluations(study: Study, fit: Fit, truth_fit: Fit, prior_fit: Fit, seeds):
     for query in study.queries:
         yield (
             "query",
-            query.evaluate(fit, seed),
-            query.evaluate(truth_fit, seed),
-            query.evaluate(prior_fit, seed),
+            query_elements(query, fit, seed),
+            query_elements(query, truth_fit, seed),
+            query_elements(query, prior_fit, seed),
         )
 
 

@@ -11,7 +11,7 @@ import pytest
 
 MODULES = [
     "causalbayes.graph.dag",
-    "causalbayes.graph._convert",
+    "causalbayes.graph.formats",
     "causalbayes.graph.parse",
     "causalbayes.graph.render",
 ]

@@ -75,9 +75,8 @@ def test_max_sets_bounds_the_listing():
     assert cb.adjustment_sets(dag, "t", "y") == [("a", "b")]
 
 
-def test_search_on_random_200_node_graphs_takes_well_under_a_second():
-    import time
-
+def test_search_on_random_200_node_graphs_answers():
+    # its speed is measured in benchmarks/bench_identification.py, not asserted here
     import numpy as np
 
     rng = np.random.default_rng(7)
@@ -86,8 +85,6 @@ def test_search_on_random_200_node_graphs_takes_well_under_a_second():
     dag = DAG(names, [(names[i], names[j]) for i, j in zip(*np.nonzero(upper), strict=True)])
     t = next(n for n in names[20:] if dag.parents(n) and len(dag.descendants(n)) > 5)
     y = sorted(dag.descendants(t))[-1]
-    start = time.perf_counter()
     verdict = cb.identify(dag, t, y)
     sets = cb.adjustment_sets(dag, t, y, minimal=False, max_sets=10)
-    assert time.perf_counter() - start < 1.0
     assert verdict.identified and len(sets) == 10

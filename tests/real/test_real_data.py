@@ -15,6 +15,8 @@ import pytest
 from datasets import DATASETS, load, references
 from natural import natural_scm
 
+import causalbayes as cb
+
 pytestmark = pytest.mark.slow
 
 # Continuous outcome with a square term; binary outcome with a 44-level string confounder;
@@ -27,9 +29,9 @@ def result(request):
     name = request.param
     df = load(name)
     before = df.copy()
-    fit = natural_scm(name, df).fit(df, random_seed=20261126)
+    fit = cb.fit(natural_scm(name, df), df, random_seed=20261126)
     d = DATASETS[name]
-    effect = fit.ate(d.treatment, d.outcome)
+    effect = cb.ate(fit, d.treatment, d.outcome)
     assert df.equals(before)  # the user's frame is read, never changed
     return name, fit, effect, references(name, df)
 

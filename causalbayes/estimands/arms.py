@@ -1,0 +1,173 @@
+"""Effects among several arms, and the controlled direct effect (a mediator held fixed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import xarray as xr
+
+from causalbayes.errors import QueryError
+from causalbayes.estimands.averages import PairQuery
+from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.query import Plan, Query, evaluate
+from causalbayes.estimands.values import encode_value, treatment_pair
+from causalbayes.inference.fit import Fit
+
+
+@dataclass(frozen=True)
+class Contrasts(PairQuery):
+    """Effects among k arms: each against a reference (default) or all pairs."""
+
+    values: Sequence[Any] | None = None
+    reference: Any = None
+    pairs: str = "reference"
+    population: bool | str = False
+    estimand = "Contrasts"
+
+    def plan(self, fit: Fit) -> Plan:
+        node = fit.scm[self.treatment]
+        values = self.values
+        if values is None:
+            if node.levels is None:
+                raise QueryError(f"{self.treatment!r} has no levels: give values=[...] to compare")
+            values = list(node.levels)
+        values = list(values)
+        if len(values) < 2:
+            raise QueryError("contrasts need at least two treatment values")
+        codes = {str(v): encode_value(fit.scm, self.treatment, v) for v in values}
+        reference = str(values[0] if self.reference is None else self.reference)
+        if reference not in codes:
+            raise QueryError(f"reference {reference!r} is not among the values {list(codes)}")
+        if self.pairs == "reference":
+            chosen = [(v, reference) for v in codes if v != reference]
+        elif self.pairs == "all":
+            chosen = [(b, a) for a, b in combinations(codes, 2)]
+        else:
+            raise QueryError(f"pairs must be 'reference' or 'all', got {self.pairs!r}")
+
+        def contrast(mean):
+            means = {v: mean(code) for v, code in codes.items()}
+            diffs = [means[x] - means[y] for x, y in chosen]
+            return xr.concat(diffs, dim="contrast").assign_coords(
+                contrast=[f"{x} - {y}" for x, y in chosen]
+            )
+
+        return Plan(
+            description=(
+                f"E[{self.outcome} | do({self.treatment}=x)] - "
+                f"E[{self.outcome} | do({self.treatment}=y)]"
+            ),
+            details={"values": list(codes), "reference": reference},
+            contrast=contrast,
+            worlds={"population": self.population},
+        )
+
+
+@dataclass(frozen=True)
+class CDE(Query):
+    """Controlled direct effect ``E[Y | do(T=a, M=m)] - E[Y | do(T=b, M=m)]``, mediator held at ``at``."""
+
+    treatment: str
+    mediator: str
+    outcome: str
+    at: Any = 0.0
+    values: Sequence[Any] | None = None
+    population: bool | str = False
+    estimand = "CDE"
+
+    @property
+    def treatment_outcome(self) -> tuple[str, str]:
+        return self.treatment, self.outcome
+
+    def nodes(self) -> dict[str, str]:
+        return {"treatment": self.treatment, "mediator": self.mediator, "outcome": self.outcome}
+
+    def plan(self, fit: Fit) -> Plan:
+        observed = fit.encoded.values.get(self.treatment)
+        (a, b), codes = treatment_pair(fit.scm, self.treatment, self.values, observed)
+        t, m, y = self.treatment, self.mediator, self.outcome
+        return Plan(
+            description=(
+                f"E[{y} | do({t}={a}, {m}={self.at})] - E[{y} | do({t}={b}, {m}={self.at})]"
+            ),
+            details={"values": [a, b], "at": self.at},
+            contrast=lambda mean: mean(codes[0]) - mean(codes[1]),
+            worlds={
+                "also": {m: encode_value(fit.scm, m, self.at)},
+                "population": self.population,
+            },
+        )
+
+
+def contrasts(
+    fit: Fit,
+    treatment: str,
+    outcome: str,
+    *,
+    values: Sequence[Any] | None = None,
+    reference: Any = None,
+    pairs: str = "reference",
+    population: bool | str = False,
+    identification: str = "warn",
+    diagnostics: str = "warn",
+    prior_draws: int = 500,
+    random_seed: int | None = None,
+) -> Effect:
+    """Effects among k arms: each against ``reference`` (default: the first) or all ``pairs``.
+
+    Examples
+    --------
+    >>> from causalbayes.testing import example_fit
+    >>> contrasts(example_fit(), "dilution", "coating", values=[0, 1]).draws.dims
+    ('chain', 'draw', 'contrast')
+    """
+    query = Contrasts(
+        treatment, outcome, values=values, reference=reference, pairs=pairs, population=population
+    )
+    return evaluate(
+        query,
+        fit,
+        identification=identification,
+        diagnostics=diagnostics,
+        prior_draws=prior_draws,
+        random_seed=random_seed,
+    )
+
+
+def controlled_direct_effect(
+    fit: Fit,
+    treatment: str,
+    mediator: str,
+    outcome: str,
+    *,
+    at: Any,
+    values: Sequence[Any] | None = None,
+    population: bool | str = False,
+    identification: str = "warn",
+    diagnostics: str = "warn",
+    prior_draws: int = 500,
+    random_seed: int | None = None,
+) -> Effect:
+    """``E[Y | do(T=a, M=m)] - E[Y | do(T=b, M=m)]``: the effect with the mediator held at ``at``.
+
+    Examples
+    --------
+    >>> from causalbayes.testing import example_fit
+    >>> controlled_direct_effect(example_fit(), "dilution", "humid", "coating", at=0.0).estimand
+    'CDE'
+    """
+    query = CDE(treatment, mediator, outcome, at=at, values=values, population=population)
+    return evaluate(
+        query,
+        fit,
+        identification=identification,
+        diagnostics=diagnostics,
+        prior_draws=prior_draws,
+        random_seed=random_seed,
+    )
+
+
+__all__ = ["CDE", "Contrasts", "contrasts", "controlled_direct_effect"]
