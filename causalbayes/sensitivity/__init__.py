@@ -6,6 +6,8 @@
 - Bayesian: :func:`bayesian_sensitivity` (closed form for a linear-Gaussian outcome: every
   strength at once, exact) and :func:`latent_sensitivity` (a latent node U and one refit per
   strength, for other outcomes).
+- :class:`ConfoundedATE` (a query, for ``cb.evaluate``) and :func:`confounded_ate`: the
+  closed-form effect at one strength.
 - :func:`refute` (placebos, random common cause, subsets, dummy outcome, negative controls),
   :func:`overlap` (positivity) and :func:`assumptions_report` (all of it in one place).
 """
@@ -23,12 +25,14 @@ from causalbayes.sensitivity.ovb import (
     robustness_value,
 )
 from causalbayes.sensitivity.overlap import Overlap, overlap
+from causalbayes.sensitivity.query import ConfoundedATE, confounded_ate
 from causalbayes.sensitivity.refute import Refutation, Refutations, refute
 from causalbayes.sensitivity.report import AssumptionsReport, assumptions_report
 
 __all__ = [
     "AssumptionsReport",
     "BayesSensitivity",
+    "ConfoundedATE",
     "EValue",
     "OLSSensitivity",
     "Overlap",
@@ -40,6 +44,7 @@ __all__ = [
     "bayesian_sensitivity",
     "benchmark_bounds",
     "bias",
+    "confounded_ate",
     "evalue",
     "latent_sensitivity",
     "ols_sensitivity",

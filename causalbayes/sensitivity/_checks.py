@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from causalbayes.errors import DataError, QueryError
+from causalbayes.scm import SCM, Bernoulli, Given, Normal
 from causalbayes.sensitivity._design import design_matrix
 
 
@@ -106,18 +107,16 @@ def placebo_propensity(scm, data, t, y, values, rng, covariates) -> Job:
 
 
 def random_common_cause(scm, data, t, y, values, rng, covariates) -> Job:
-    import causalbayes as cb
-
     name = _fresh("random_common_cause", data)
     nodes = dict(scm.nodes)
-    nodes[name] = cb.Given()
+    nodes[name] = Given()
     # a given node is data: it takes no parents (a given treatment gets no new cause)
     children = [c for c in (t, y) if not nodes[c].is_given]
     for child in children:
         nodes[child] = dataclasses.replace(nodes[child], parents=(*nodes[child].parents, name))
     new = data.assign(**{name: rng.normal(size=len(data))})
     note = f"independent noise {name!r} added as a cause of {' and '.join(children)}"
-    return Job("random_common_cause", cb.SCM(nodes), new, t, y, values, "unchanged", note)
+    return Job("random_common_cause", SCM(nodes), new, t, y, values, "unchanged", note)
 
 
 def subset(scm, data, t, y, values, rng, covariates, fraction: float = 0.8) -> Job:
@@ -136,28 +135,24 @@ def dummy_outcome(scm, data, t, y, values, rng, covariates) -> Job:
 
 
 def negative_control_outcome(scm, data, t, y, values, name: str) -> Job:
-    import causalbayes as cb
-
     _check_control(scm, data, name)
     drop = descendants(scm, y) | {y}
     nodes = {n: node for n, node in scm.nodes.items() if n not in drop}
-    family = cb.Bernoulli if _binary(data[name]) else cb.Normal
+    family = Bernoulli if _binary(data[name]) else Normal
     nodes[name] = family(list(scm.nodes[y].parents))
     note = f"{name!r}, which the treatment does not affect, as the outcome (same adjustment)"
-    return Job("negative_control_outcome", cb.SCM(nodes), data, t, name, values, "zero", note)
+    return Job("negative_control_outcome", SCM(nodes), data, t, name, values, "zero", note)
 
 
 def negative_control_exposure(scm, data, t, y, name: str) -> Job:
-    import causalbayes as cb
-
     _check_control(scm, data, name)
     nodes = dict(scm.nodes)
-    nodes[name] = cb.Given()
+    nodes[name] = Given()
     nodes[y] = dataclasses.replace(nodes[y], parents=(*nodes[y].parents, name))
     col = data[name].astype(float)
     values = (1, 0) if _binary(col) else (float(col.mean() + col.std()), float(col.mean()))
     note = f"{name!r}, which does not affect the outcome, as an extra cause of it"
-    return Job("negative_control_exposure", cb.SCM(nodes), data, name, y, values, "zero", note)
+    return Job("negative_control_exposure", SCM(nodes), data, name, y, values, "zero", note)
 
 
 def _check_control(scm, data, name: str) -> None:

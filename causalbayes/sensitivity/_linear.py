@@ -7,7 +7,7 @@ import pandas as pd
 
 from causalbayes.errors import QueryError
 from causalbayes.sensitivity import ovb
-from causalbayes.sensitivity._design import design_matrix, group_partial_r2
+from causalbayes.sensitivity._design import design_matrix, group_partial_r2, residual_sd
 from causalbayes.sensitivity.ols import _label, _ols
 
 
@@ -69,3 +69,25 @@ def _names(term) -> set[str]:
     if isinstance(term, str):
         return {term}
     return {getattr(term, "parent", None)}
+
+
+def bias_scale(fit, treatment: str, outcome: str, values, tau, reduce: bool):
+    """Per draw, the bias of a confounder with bias factor 1, signed, and ``sd(D resid)``.
+
+    ``direction * sigma_y * (a - b) / sd(D resid)`` with dims ``chain, draw``; the direction
+    is the sign of ``tau``'s posterior mean when ``reduce`` (the bias inflated the effect's
+    magnitude), the opposite otherwise.
+    """
+    covariates = check_linear_gaussian(fit.scm, treatment, outcome)
+    a, b = values
+    sd_d = residual_sd(fit.data, treatment, covariates)
+    if sd_d <= 0:
+        raise QueryError(
+            f"treatment {treatment!r} is determined by the outcome's other parents "
+            f"{covariates}: no variation left to confound"
+        )
+    sigma = fit.posterior[f"{outcome}.sigma"]
+    direction = float(np.sign(float(tau.mean())) or 1.0) * (1.0 if reduce else -1.0)
+    scale = direction * sigma * (float(a) - float(b)) / sd_d
+    scale = scale.drop_vars([c for c in scale.coords if c not in ("chain", "draw")])
+    return scale.rename("scale"), sd_d

@@ -28,9 +28,11 @@ import pandas as pd
 import xarray as xr
 
 from causalbayes.errors import QueryError
+from causalbayes.estimands.averages import ATE
+from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.query import evaluate
 from causalbayes.sensitivity import ovb
-from causalbayes.sensitivity._design import residual_sd
-from causalbayes.sensitivity._linear import benchmark_table, check_linear_gaussian
+from causalbayes.sensitivity._linear import benchmark_table, bias_scale, check_linear_gaussian
 
 DEFAULT_GRID = np.round(np.linspace(0.0, 0.5, 26), 4)
 
@@ -70,11 +72,9 @@ class BayesSensitivity:
 
     def at(self, r2dz_x: float, r2yz_dx: float):
         """The adjusted effect as an :class:`~causalbayes.Effect`."""
-        import causalbayes as cb
-
         details = dict(self.effect.details, r2dz_x=r2dz_x, r2yz_dx=r2yz_dx, reduce=self.reduce)
         desc = f"{self.effect.description} | U with r2dz_x={r2dz_x:g}, r2yz_dx={r2yz_dx:g}"
-        return cb.Effect(self.draws_at(r2dz_x, r2yz_dx), self.effect.estimand, desc, details)
+        return Effect(self.draws_at(r2dz_x, r2yz_dx), self.effect.estimand, desc, details)
 
     def _interval(self, x: np.ndarray) -> tuple[float, float]:
         tail = (1 - self.prob) / 2
@@ -158,8 +158,6 @@ class BayesSensitivity:
         function ``(rng, size) -> array``. ``p_reduce``: prior probability that the
         confounder biased the estimate away from zero (the other direction otherwise).
         """
-        import causalbayes as cb
-
         rng = np.random.default_rng(random_seed)
         shape = self.scale.shape
         rd = _draw(r2dz_x, rng, shape, "r2dz_x")
@@ -168,7 +166,7 @@ class BayesSensitivity:
         adjusted = self.effect.draws - sign * ovb.bias_factor(rd, ry) * self.scale
         details = dict(self.effect.details, strength="averaged over a prior", p_reduce=p_reduce)
         desc = f"{self.effect.description} | U averaged over a prior on its strength"
-        return cb.Effect(adjusted, self.effect.estimand, desc, details)
+        return Effect(adjusted, self.effect.estimand, desc, details)
 
     def at_benchmarks(self) -> pd.DataFrame:
         """The adjusted posterior at each benchmark bound (mean, sd, interval)."""
@@ -249,7 +247,7 @@ def bayesian_sensitivity(
         slope of the treatment).
     treatment, outcome : str
     values : (a, b), optional
-        Treated and control values, as in ``fit.ate``.
+        Treated and control values, as in :func:`causalbayes.ate`.
     reduce : bool
         Direction of the confounding: True (default) means it inflated the effect's
         magnitude, as in sensemakr.
@@ -261,7 +259,7 @@ def bayesian_sensitivity(
     prob : float
         Mass of the equal-tailed intervals.
     diagnostics : {"warn", "raise", "ignore"}
-        Passed to ``fit.ate``.
+        Passed to :func:`causalbayes.ate`.
 
     Returns
     -------
@@ -279,18 +277,9 @@ def bayesian_sensitivity(
     covariates = check_linear_gaussian(fit.scm, treatment, outcome)
     if not 0 < prob < 1:
         raise QueryError(f"prob must lie in (0, 1), got {prob!r}")
-    effect = fit.ate(treatment, outcome, values=values, diagnostics=diagnostics)
-    a, b = effect.details["values"]
-    sigma = fit.idata.posterior[f"{outcome}.sigma"]
-    data = fit.data
-    sd_d = residual_sd(data, treatment, covariates)
-    if sd_d <= 0:
-        raise QueryError(
-            f"treatment {treatment!r} is determined by the outcome's other parents "
-            f"{covariates}: no variation left to confound"
-        )
-    direction = float(np.sign(effect.mean()) or 1.0) * (1.0 if reduce else -1.0)
-    scale = direction * sigma * (float(a) - float(b)) / sd_d
-    scale = scale.drop_vars([c for c in scale.coords if c not in ("chain", "draw")])
-    bench = benchmark_table(data, treatment, outcome, covariates, benchmarks, kd, ky)
-    return BayesSensitivity(effect, scale.rename("scale"), sd_d, reduce, bench, prob)
+    effect = evaluate(ATE(treatment, outcome, values=values), fit, diagnostics=diagnostics)
+    scale, sd_d = bias_scale(
+        fit, treatment, outcome, effect.details["values"], effect.draws, reduce
+    )
+    bench = benchmark_table(fit.data, treatment, outcome, covariates, benchmarks, kd, ky)
+    return BayesSensitivity(effect, scale, sd_d, reduce, bench, prob)

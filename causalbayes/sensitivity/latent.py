@@ -23,6 +23,10 @@ import numpy as np
 import pandas as pd
 
 from causalbayes.errors import QueryError
+from causalbayes.estimands.averages import ATE
+from causalbayes.estimands.query import evaluate
+from causalbayes.inference.sampling import fit as fit_scm
+from causalbayes.scm import SCM, Normal
 
 
 def _coefficient(fit, name: str, strength: float) -> float:
@@ -59,10 +63,8 @@ def with_latent_confounder(
     """
     if name in scm.nodes:
         raise QueryError(f"{name!r} is already a node; pass another name=")
-    import causalbayes as cb
-
     nodes = dict(scm.nodes)
-    nodes[name] = cb.Normal(latent=True, priors={"intercept": 0.0, "sigma": 1.0})
+    nodes[name] = Normal(latent=True, priors={"intercept": 0.0, "sigma": 1.0})
     for node_name, coef in zip((treatment, outcome), coefficients, strict=True):
         node = nodes[node_name]
         if node.is_given or node.mechanism is not None:
@@ -75,7 +77,7 @@ def with_latent_confounder(
         nodes[node_name] = dataclasses.replace(
             node, parents=(*node.parents, name), priors=tuple(priors.items())
         )
-    return cb.SCM(nodes)
+    return SCM(nodes)
 
 
 def latent_sensitivity(
@@ -121,12 +123,11 @@ def latent_sensitivity(
         coefs = (_coefficient(fit, treatment, s_t), _coefficient(fit, outcome, s_y))
         scm = with_latent_confounder(fit.scm, treatment, outcome, coefficients=coefs)
         # diagnostics are reported in the "ok" column rather than warned about per strength
-        refit = scm.fit(fit.data, random_seed=int(seed % 2**31), warn=False, **options)
+        refit = fit_scm(scm, fit.data, random_seed=int(seed % 2**31), warn=False, **options)
         # U is latent: the graph no longer identifies the effect; its strength is fixed, so
         # the answer is the sensitivity analysis's, not a prior's.
-        effect = refit.ate(
-            treatment, outcome, values=values, identification="ignore", diagnostics="ignore"
-        )
+        query = ATE(treatment, outcome, values=values)
+        effect = evaluate(query, refit, identification="ignore", diagnostics="ignore")
         x = effect.draws.values.ravel()
         lo, hi = np.quantile(x, [tail, 1 - tail])
         rows.append(

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from causalbayes.errors import QueryError
+from causalbayes.estimands.predict import predict
 from causalbayes.sensitivity._design import design_matrix
 
 
@@ -105,7 +106,7 @@ def overlap(
         return Overlap(treatment, empty, t, "", eps, max_share, 0.0, 0.0, 0.0, verdict, reason)
     node = fit.scm.nodes[treatment]
     if node.family == "Bernoulli":
-        e = np.asarray(fit.predict(data, treatment, kind="mean").mean(), dtype=float).ravel()
+        e = np.asarray(predict(fit, data, treatment, kind="mean").mean(), dtype=float).ravel()
         source = f"posterior mean of the fitted mechanism of {treatment!r} on {list(node.parents)}"
     else:
         import statsmodels.api as sm

@@ -27,6 +27,9 @@ import pandas as pd
 from scipy import stats
 
 from causalbayes.errors import DataError, QueryError
+from causalbayes.estimands.averages import ATE
+from causalbayes.estimands.query import evaluate
+from causalbayes.inference.sampling import fit as fit_scm
 from causalbayes.sensitivity import _checks
 from causalbayes.sensitivity.refutations import Refutation, Refutations
 
@@ -49,6 +52,7 @@ def refute(
     prob: float = 0.95,
     subset_fraction: float = 0.8,
     workers: int = 1,
+    executor: Any = None,
     random_seed: int | None = None,
     fit_options: dict | None = None,
 ) -> Refutations:
@@ -73,15 +77,18 @@ def refute(
         Extra pre-treatment data columns (not in the SCM) that placebos and dummy outcomes
         are built from, so that leaving them out of the model shows.
     values : (a, b), optional
-        Treatment values, as in ``fit.ate``.
+        Treatment values, as in :func:`causalbayes.ate`.
     prob : float
         Mass of the equal-tailed intervals.
     subset_fraction : float
     workers : int
         1: in this process; more: a fork-server process pool of that size.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs the checks instead (as ``cb.recover``'s ``executor=``); ``workers`` is then
+        ignored.
     random_seed : int, optional
     fit_options : dict, optional
-        Passed to ``scm.fit`` (default ``draws=1000, tune=1000, chains=2``).
+        Passed to :func:`causalbayes.fit` (default ``draws=1000, tune=1000, chains=2``).
 
     Returns
     -------
@@ -101,10 +108,11 @@ def refute(
         raise QueryError(f"subset_fraction must lie in (0, 1), got {subset_fraction!r}")
     if not isinstance(workers, int) or workers < 1:
         raise QueryError(f"workers must be a positive integer, got {workers!r}")
-    effect = fit.ate(treatment, outcome, values=values, diagnostics="warn")
+    effect = evaluate(ATE(treatment, outcome, values=values), fit, diagnostics="warn")
     values = tuple(effect.details["values"])
     options = {**FIT_DEFAULTS, **(fit_options or {})}
-    if workers > 1 and "cores" not in options:
+    pooled = workers > 1 or executor is not None
+    if pooled and "cores" not in options:
         options["cores"] = 1  # one process per check, its chains one after another
     scm = fit.scm
     data = fit.data if data is None else _same_rows(fit.data, data)
@@ -131,7 +139,7 @@ def refute(
             job = build(scm, data, treatment, outcome, values, rng, tuple(covariates))
         tasks.append((job, options, int(fit_seed.generate_state(1)[0] % 2**31)))
     jobs = [task[0] for task in tasks]
-    outputs = _execute(tasks, workers)
+    outputs = _execute(tasks, workers, executor)
     mean, sd = effect.mean(), effect.sd()
     results = tuple(
         _verdict(job, out, mean, sd, prob) for job, out in zip(jobs, outputs, strict=True)
@@ -159,35 +167,41 @@ def _builder(name: str, fraction: float):
     return _checks.BUILDERS[name]
 
 
-def _execute(tasks, workers: int) -> list[dict]:
-    if workers == 1:
+def _execute(tasks, workers: int, executor: Any = None) -> list[dict]:
+    """Each task's output, in order: in-process, on a fork-server pool, or on ``executor``."""
+    if executor is None and workers == 1:
         return [run_job(*task) for task in tasks]
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Executor, ProcessPoolExecutor
 
-    # fork-server: forking a process that runs numba/JAX/BLAS threads can deadlock.
-    context = mp.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(run_job, *zip(*tasks, strict=True)))
+    if executor is None:
+        # fork-server: forking a process that runs numba/JAX/BLAS threads can deadlock.
+        context = mp.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
+            return list(pool.map(run_job, *zip(*tasks, strict=True)))
+    if hasattr(executor, "get_executor"):  # a dask.distributed Client
+        executor = executor.get_executor()
+    if not isinstance(executor, Executor):
+        raise QueryError(
+            "executor must be a concurrent.futures.Executor or a dask.distributed.Client, "
+            f"got {type(executor).__name__}"
+        )
+    futures = [executor.submit(run_job, *task) for task in tasks]
+    return [future.result() for future in futures]
 
 
 def run_job(job: _checks.Job, options: dict, seed: int) -> dict:
     """Refit ``job.scm`` on ``job.data`` and return the ATE draws (a pure function of its input)."""
     start = time.perf_counter()
     # warn=False: failed diagnostics make the check "inconclusive" (below), not a warning
-    fit = job.scm.fit(job.data, random_seed=seed, warn=False, **options)
+    refit = fit_scm(job.scm, job.data, random_seed=seed, warn=False, **options)
     # Diagnostics are judged below (inconclusive); the refit models adjust for what the
     # original does, so identification is that of the original query.
-    effect = fit.ate(
-        job.treatment,
-        job.outcome,
-        values=job.values,
-        diagnostics="ignore",
-        identification="ignore",
-    )
+    query = ATE(job.treatment, job.outcome, values=job.values)
+    effect = evaluate(query, refit, diagnostics="ignore", identification="ignore")
     return {
         "draws": effect.draws.values.ravel().copy(),
-        "ok": bool(fit.diagnostics.ok),
+        "ok": bool(refit.diagnostics.ok),
         "seconds": time.perf_counter() - start,
     }
 

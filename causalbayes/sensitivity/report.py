@@ -10,6 +10,13 @@ import numpy as np
 import pandas as pd
 
 from causalbayes.errors import QueryError
+from causalbayes.estimands.averages import ATE
+from causalbayes.estimands.query import evaluate
+from causalbayes.identification import check_implications, identify
+from causalbayes.sensitivity.bayes import bayesian_sensitivity
+from causalbayes.sensitivity.overlap import overlap
+from causalbayes.sensitivity.refute import refute
+from causalbayes.sensitivity.refutations import Refutations
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ def assumptions_report(
     fit : Fit
     treatment, outcome : str
     values : (a, b), optional
-        Treatment values, as in ``fit.ate``.
+        Treatment values, as in :func:`causalbayes.ate`.
     benchmarks, kd :
         Outcome parents that bound a latent confounder's strength (see
         :func:`~causalbayes.sensitivity.bayes.bayesian_sensitivity`); the sensitivity
@@ -119,15 +126,10 @@ def assumptions_report(
     >>> report = assumptions_report(fit, "t", "y", benchmarks=["x"])  # doctest: +SKIP
     >>> print(report.summary()); report.plot()  # doctest: +SKIP
     """
-    import causalbayes as cb
-    from causalbayes.sensitivity.bayes import bayesian_sensitivity
-    from causalbayes.sensitivity.overlap import overlap
-    from causalbayes.sensitivity.refute import Refutations, refute
-
-    ident = cb.identify(fit.scm, treatment, outcome)
-    effect = fit.ate(treatment, outcome, values=values, diagnostics="warn")
+    ident = identify(fit.scm, treatment, outcome)
+    effect = evaluate(ATE(treatment, outcome, values=values), fit, diagnostics="warn")
     rows = [_identification_row(ident)]
-    implications = cb.check_implications(fit.scm, fit.data, alpha=alpha)
+    implications = check_implications(fit.scm, fit.data, alpha=alpha)
     n_tested = len(implications.table) - len(implications.untestable)
     verdict = "untested" if not n_tested else ("pass" if implications.consistent else "fail")
     rows.append(("implications", verdict, implications.summary() + _given_note(fit, implications)))
