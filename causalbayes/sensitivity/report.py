@@ -15,8 +15,8 @@ from causalbayes.estimands.query import evaluate
 from causalbayes.identification import check_implications, identify
 from causalbayes.sensitivity.bayes import bayesian_sensitivity
 from causalbayes.sensitivity.overlap import overlap
-from causalbayes.sensitivity.refute import refute
 from causalbayes.sensitivity.refutations import Refutations
+from causalbayes.sensitivity.refute import refute
 
 
 @dataclass(frozen=True)
