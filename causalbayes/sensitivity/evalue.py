@@ -41,6 +41,14 @@ class EValue:
         NaN when no interval was given).
     true : float
         The risk ratio to explain the estimate down (or up) to; 1 means no effect.
+
+    Examples
+    --------
+    >>> e = evalue(0.8, 0.7, 0.95)
+    >>> round(e.point, 2), round(e.limit, 2)
+    (1.81, 1.29)
+    >>> e.summary()[:30]
+    'E-value 1.81: an unmeasured co'
     """
 
     measure: str

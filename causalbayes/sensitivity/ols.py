@@ -44,6 +44,17 @@ class OLSSensitivity:
     bounds : pandas.DataFrame
         One row per benchmark and multiplier: ``bound_label, r2dz_x, r2yz_dx,
         adjusted_estimate, adjusted_se, adjusted_t, adjusted_lower_CI, adjusted_upper_CI``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=200)
+    >>> d = 0.5 * x + rng.normal(size=200)
+    >>> df = pd.DataFrame({"x": x, "d": d, "y": d + x + rng.normal(size=200)})
+    >>> s = ols_sensitivity(df, "d", "y", ["x"])
+    >>> s.table()[["estimate", "rv_q", "rv_qa"]].round(3).to_dict("records")
+    [{'estimate': 1.06, 'rv_q': 0.647, 'rv_qa': 0.6}]
     """
 
     treatment: str

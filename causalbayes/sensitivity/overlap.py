@@ -41,6 +41,13 @@ class Overlap:
         Effective sample sizes of inverse-propensity weights in each arm (Kish).
     verdict : {"pass", "fail", "not applicable"}
     reason : str
+
+    Examples
+    --------
+    >>> from causalbayes.testing import example_fit
+    >>> ov = overlap(example_fit(), "dilution", "coating")
+    >>> ov.verdict, ov.share_extreme
+    ('pass', 0.0)
     """
 
     treatment: str
@@ -85,12 +92,20 @@ def overlap(
 ) -> Overlap:
     """Check positivity of a 0/1 treatment from propensities.
 
+    The propensity is the fit's own mechanism of a Bernoulli treatment (posterior mean),
+    else a logistic regression on the outcome's other parents. More than ``max_share`` of
+    rows with a propensity outside ``[eps, 1 - eps]`` fail the check.
+
     Examples
     --------
-    Reads the fit's treatment mechanism (skipped in doctests: needs a fit)
+    Story 1: dilution is a Bernoulli node of humidity, so its fitted mechanism is used.
 
-    >>> ov = overlap(fit, "t", "y")  # doctest: +SKIP
-    >>> ov.verdict, ov.share_extreme  # doctest: +SKIP
+    >>> from causalbayes.testing import example_fit
+    >>> ov = overlap(example_fit(), "dilution", "coating")
+    >>> ov.verdict, ov.source.split(" of ")[0]
+    ('pass', 'posterior mean')
+    >>> print(ov.summary()[:40])
+    Overlap of 'dilution': pass: 0.0% of row
     """
     if not (0 < eps < 0.5 and 0 <= max_share < 1):
         raise QueryError(f"need 0 < eps < 0.5 and 0 <= max_share < 1, got {eps!r}, {max_share!r}")

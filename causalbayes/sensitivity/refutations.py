@@ -11,7 +11,16 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Refutation:
-    """One check: what it changed, what must hold, the posterior it gave and the verdict."""
+    """One check: what it changed, what must hold, the posterior it gave and the verdict.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> draws = np.random.default_rng(0).normal(0.02, 0.1, size=1000)
+    >>> r = Refutation("placebo", "treatment permuted", "zero", 0.0, draws, "pass", "ok", 1.5)
+    >>> r.row(0.95)["verdict"], round(r.row(0.95)["lower"], 2)
+    ('pass', -0.17)
+    """
 
     check: str
     note: str
@@ -40,7 +49,22 @@ class Refutation:
 
 @dataclass(frozen=True)
 class Refutations:
-    """All checks of one effect; ``table()``, ``summary()``, ``plot()``."""
+    """All checks of one effect; ``table()``, ``summary()``, ``plot()``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> ok = Refutation("placebo", "permuted", "zero", 0.0, rng.normal(0, 0.1, 500), "pass",
+    ...                 "includes 0", 1.0)
+    >>> bad = Refutation("dummy_outcome", "redrawn", "zero", 0.0, rng.normal(0.5, 0.1, 500),
+    ...                  "fail", "excludes 0", 1.0)
+    >>> r = Refutations("t", "y", 1.0, 0.1, 0.95, (ok, bad))
+    >>> r.passed, list(r.table()["verdict"])
+    (False, ['pass', 'fail'])
+    >>> print(r.summary().splitlines()[0])
+    Refutations of the effect of 't' on 'y' (posterior mean 1, sd 0.1): 1 of 2 passed.
+    """
 
     treatment: str
     outcome: str

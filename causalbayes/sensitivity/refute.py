@@ -96,10 +96,20 @@ def refute(
 
     Examples
     --------
-    Refits with MCMC (skipped in doctests: a few seconds per check)
+    Each check is an MCMC refit (a few seconds each: skipped in doctests)
 
     >>> r = refute(fit, "t", "y", negative_control_outcome="nco", workers=2)  # doctest: +SKIP
     >>> r.table()[["mean", "lower", "upper", "verdict"]]  # doctest: +SKIP
+
+    The options are checked before anything is refitted:
+
+    >>> from causalbayes.testing import example_fit
+    >>> from causalbayes.errors import QueryError
+    >>> try:
+    ...     refute(example_fit(), "dilution", "coating", checks=["bootstrap"])
+    ... except QueryError as err:
+    ...     print(str(err)[:45])
+    unknown checks ['bootstrap']; choose among ['
     """
     unknown = [c for c in checks if c not in _checks.BUILDERS]
     if unknown:

@@ -126,3 +126,26 @@ def test_unchanged_verdicts_scale_with_the_subset():
     bad = dict(moved, ok=False)
     result = _verdict(_job("subset", "unchanged", 0.5), bad, 1.0, 0.1, 0.95)
     assert result.verdict == "inconclusive" and "diagnostics" in result.reason
+
+
+def test_checks_run_on_an_executor_in_order(monkeypatch):
+    """``executor=`` takes any concurrent.futures.Executor (or a Dask Client through its
+    get_executor); outputs come back in the order of the checks."""
+    import importlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    # the module, not the function of the same name that the package exports
+    refute_module = importlib.import_module("causalbayes.sensitivity.refute")
+
+    monkeypatch.setattr(refute_module, "run_job", lambda job, options, seed: (job, seed))
+    tasks = [(f"job{i}", {}, i) for i in range(5)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        assert refute_module._execute(tasks, 1, pool) == [(f"job{i}", i) for i in range(5)]
+
+        class Client:  # what refute needs of a dask.distributed Client
+            def get_executor(self):
+                return pool
+
+        assert refute_module._execute(tasks, 1, Client())[0] == ("job0", 0)
+    with pytest.raises(QueryError, match="executor must be"):
+        refute_module._execute(tasks, 1, object())
