@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("inference",),
     ("estimands",),
     ("recovery",),
+    ("sensitivity",),  # refits and reads effects: above estimands and recovery
     ("testing", "examples", "cli", "__init__", "__main__"),
 )
 
