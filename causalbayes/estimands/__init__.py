@@ -29,6 +29,7 @@ from causalbayes.estimands.interventions import (
 from causalbayes.estimands.predict import Predictions, predict
 from causalbayes.estimands.query import Plan, Query, draws, evaluate
 from causalbayes.estimands.subgroups import CATE, cate
+from causalbayes.estimands.units import UnitEffects, unit_effects
 
 __all__ = [
     "ATE",
@@ -49,6 +50,7 @@ __all__ = [
     "Predictions",
     "Query",
     "Shift",
+    "UnitEffects",
     "ate",
     "att",
     "atu",
@@ -65,4 +67,5 @@ __all__ = [
     "predict",
     "probabilities_of_causation",
     "shift_effect",
+    "unit_effects",
 ]

@@ -30,6 +30,7 @@ Story 2 in three lines:
 ('B', 0.9751)
 """
 
+from causalbayes.experiments._arms import Marginal
 from causalbayes.experiments.bandit_sim import (
     BanditSimulation,
     simulate_bandits,
@@ -77,6 +78,7 @@ from causalbayes.experiments.stopping import (
     RopeRule,
     StopCheck,
     check,
+    check_draws,
 )
 from causalbayes.experiments.summaries import hdi
 from causalbayes.experiments.targeting import TargetingPolicy, target_policy
@@ -106,6 +108,7 @@ __all__ = [
     "LinearThompson",
     "LooksSimulation",
     "LossRule",
+    "Marginal",
     "NIGArms",
     "NormalArms",
     "PeekRule",
@@ -118,6 +121,7 @@ __all__ = [
     "beta_binomial_rows",
     "beta_prior",
     "check",
+    "check_draws",
     "choose_option",
     "compare_draws",
     "compare_posterior",
