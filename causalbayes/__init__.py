@@ -67,7 +67,8 @@ _ESTIMANDS = (
     "PolicyValue", "Predictions", "Query", "Shift", "ate", "att", "atu",
     "average_marginal_effect", "cate", "contrasts", "controlled_direct_effect", "counterfactual",
     "dose_response", "evaluate", "mediation", "policy_value", "predict",
-    "probabilities_of_causation", "shift_effect",
+    "probabilities_of_causation", "shift_effect", "ArmMeans", "Experiment", "UnitEffects",
+    "ab_test", "arm_means", "experiment_scm", "unit_effects",
 )  # fmt: skip
 
 
@@ -108,6 +109,7 @@ __all__ = [
     "ATE",
     "ATT",
     "ATU",
+    "ArmMeans",
     "AssumptionWarning",
     "AverageMarginalEffect",
     "Bernoulli",
@@ -128,6 +130,7 @@ __all__ = [
     "DiagnosticsWarning",
     "DoseResponse",
     "Effect",
+    "Experiment",
     "FileFormatError",
     "Fit",
     "Gamma",
@@ -163,9 +166,12 @@ __all__ = [
     "SpecError",
     "Spline",
     "StudentT",
+    "UnitEffects",
     "ZeroInflatedNegativeBinomial",
     "ZeroInflatedPoisson",
+    "ab_test",
     "adjustment_sets",
+    "arm_means",
     "ate",
     "att",
     "atu",
@@ -180,6 +186,7 @@ __all__ = [
     "dose_response",
     "evaluate",
     "examples",
+    "experiment_scm",
     "fit",
     "generative_model",
     "identify",
@@ -196,4 +203,5 @@ __all__ = [
     "shift_effect",
     "simulate",
     "testing",
+    "unit_effects",
 ]

@@ -6,7 +6,14 @@ with the same options (``ate(fit, "t", "y")``) for notebooks.
 """
 
 from causalbayes.estimands.abduction import Counterfactuals, counterfactual
-from causalbayes.estimands.arms import CDE, Contrasts, contrasts, controlled_direct_effect
+from causalbayes.estimands.arms import (
+    CDE,
+    ArmMeans,
+    Contrasts,
+    arm_means,
+    contrasts,
+    controlled_direct_effect,
+)
 from causalbayes.estimands.averages import ATE, ATT, ATU, ate, att, atu
 from causalbayes.estimands.counterfactuals import (
     CausationProbabilities,
@@ -16,6 +23,7 @@ from causalbayes.estimands.counterfactuals import (
     probabilities_of_causation,
 )
 from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.experiment import Experiment, ab_test, experiment_scm
 from causalbayes.estimands.interventions import (
     AverageMarginalEffect,
     DoseResponse,
@@ -35,15 +43,17 @@ __all__ = [
     "ATE",
     "ATT",
     "ATU",
+    "ArmMeans",
+    "AverageMarginalEffect",
     "CATE",
     "CDE",
-    "AverageMarginalEffect",
     "CausationProbabilities",
     "Contrasts",
     "Counterfactual",
     "Counterfactuals",
     "DoseResponse",
     "Effect",
+    "Experiment",
     "Mediation",
     "Plan",
     "PolicyValue",
@@ -51,6 +61,8 @@ __all__ = [
     "Query",
     "Shift",
     "UnitEffects",
+    "ab_test",
+    "arm_means",
     "ate",
     "att",
     "atu",
@@ -62,6 +74,7 @@ __all__ = [
     "dose_response",
     "draws",
     "evaluate",
+    "experiment_scm",
     "mediation",
     "policy_value",
     "predict",

@@ -39,6 +39,7 @@ from causalbayes.experiments.bandit_sim import (
 from causalbayes.experiments.bandits import (
     LinearThompson,
     epsilon_greedy_choice,
+    thompson_allocation,
     thompson_choice,
 )
 from causalbayes.experiments.conjugate import (
@@ -154,6 +155,7 @@ __all__ = [
     "simulate_contextual",
     "simulate_looks",
     "target_policy",
+    "thompson_allocation",
     "thompson_choice",
     "uplift_auc_score",
     "uplift_curve",
