@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
+from causalbayes.errors import QueryError
 from causalbayes.estimands.averages import PairQuery
 from causalbayes.estimands.effect import Effect
 from causalbayes.estimands.query import Plan, evaluate
@@ -23,10 +26,13 @@ from causalbayes.inference.fit import Fit
 class UnitEffects(PairQuery):
     """Each fitted unit's effect given its own covariates, dims ``(chain, draw, unit)``.
 
-    ``values``: treated and control values, as in :class:`~causalbayes.ATE`.
+    ``values``: treated and control values, as in :class:`~causalbayes.ATE`;
+    ``units``: new units (a DataFrame of their covariates) instead of the fitted ones,
+    e.g. held-out users to rank.
     """
 
     values: Sequence[Any] | None = None
+    units: pd.DataFrame | None = None
     estimand = "Unit effects"
 
     def plan(self, fit: Fit) -> Plan:
@@ -37,9 +43,20 @@ class UnitEffects(PairQuery):
             description=f"E[{y}_i | do({t}={a}), unit i] - E[{y}_i | do({t}={b}), unit i]",
             details={"values": [a, b]},
             contrast=lambda mean: mean(codes[0]) - mean(codes[1]),
-            worlds={"per_unit": True},
+            worlds={
+                "per_unit": True,
+                **({} if self.units is None else {"units": self._units(fit)}),
+            },
             notes=lambda d: constant._constant(d, "unit", "unit"),
         )
+
+    def _units(self, fit: Fit) -> pd.DataFrame:
+        units = pd.DataFrame(self.units).reset_index(drop=True)
+        if self.outcome in units.columns:
+            raise QueryError(f"units describe users before the outcome: drop {self.outcome!r}")
+        # the treatment is set by do(); a placeholder fills a given treatment's column
+        units[self.treatment] = fit.data[self.treatment].iloc[0]
+        return units
 
 
 def unit_effects(
@@ -48,6 +65,7 @@ def unit_effects(
     outcome: str,
     *,
     values: Sequence[Any] | None = None,
+    units: pd.DataFrame | None = None,
     identification: str = "warn",
     diagnostics: str = "warn",
     prior_draws: int = 500,
@@ -57,7 +75,7 @@ def unit_effects(
 
     For unit ``i``, ``E[outcome_i | do(treatment=a)] - E[outcome_i | do(treatment=b)]``
     with its covariates (non-descendants of the treatment) held at their observed
-    values.  The draws, shaped ``(chain, draw, unit)``, feed uplift rankings and
+    values (or, with ``units``, each new unit's).  The draws, shaped ``(chain, draw, unit)``, feed uplift rankings and
     curves (:func:`causalbayes.uplift`).  Options as in :func:`~causalbayes.ate`.
 
     Examples
@@ -73,7 +91,7 @@ def unit_effects(
     -0.42
     """
     return evaluate(
-        UnitEffects(treatment, outcome, values=values),
+        UnitEffects(treatment, outcome, values=values, units=units),
         fit,
         identification=identification,
         diagnostics=diagnostics,

@@ -127,6 +127,10 @@ def test_unit_effects_are_each_units_own_conditional_effect():
         b0, bt, bx, btx = (draws[k][0][d] for k in ("y.intercept", "y.t", "y.x", "y.t:x"))
         want = expit(b0 + bt + (bx + btx) * x) - expit(b0 + bx * x)
         np.testing.assert_allclose(effect.draws.values[0, d], want, rtol=1e-10)
+    new = cb.unit_effects(fit, "t", "y", values=(1.0, 0.0), units=pd.DataFrame({"x": [1.5]}))
+    b0, bt, bx, btx = (np.array(draws[k][0]) for k in ("y.intercept", "y.t", "y.x", "y.t:x"))
+    want = expit(b0 + bt + (bx + btx) * 1.5) - expit(b0 + bx * 1.5)
+    np.testing.assert_allclose(new.draws.values[0, :, 0], want, rtol=1e-10)
     ate = cb.ate(fit, "t", "y", values=(1.0, 0.0))
     np.testing.assert_allclose(effect.draws.mean("unit").values, ate.draws.values, rtol=1e-10)
 
