@@ -67,7 +67,8 @@ class Experiment:
         Per arm (mean, HDI, probability to be best, expected loss) and per pair (lift,
         relative lift, HDIs, probability better, ROPE decision), the choice and verdict.
     settings : dict
-        The arm and outcome columns, family, covariates and the comparison's options.
+        The arm and outcome columns, family, covariates, the sampler, and under ``"call"``
+        every option of the call (what :meth:`update` repeats).
     """
 
     fit: Fit
@@ -96,6 +97,23 @@ class Experiment:
         :func:`~causalbayes.experiments.check_draws`, Thompson sampling or money."""
         x = self.means.transpose("chain", "draw", "arm").values
         return x.reshape(-1, x.shape[-1])
+
+    def update(self, batch: pd.DataFrame, *, random_seed=None) -> Experiment:
+        """The next look: the same analysis on the data so far plus ``batch`` (new rows).
+
+        An exact refit for conjugate experiments (the posterior of one look is the prior
+        of the next, so refitting on all rows is the same posterior), a NUTS refit otherwise.
+
+        Examples
+        --------
+        >>> from causalbayes.examples import ab_test_data
+        >>> first = ab_test(ab_test_data({"A": 12, "B": 15}, {"A": 100, "B": 100}), "page", "purchase")
+        >>> later = first.update(ab_test_data({"A": 108, "B": 135}, {"A": 900, "B": 900}))
+        >>> len(later.fit.data), round(float(later.arms.loc["B", "p_best"]), 4)
+        (2000, 0.9751)
+        """
+        rows = pd.concat([self.fit.data, batch[list(self.fit.data.columns)]], ignore_index=True)
+        return ab_test(rows, random_seed=random_seed, **self.settings["call"])
 
     def __str__(self) -> str:
         return self.verdict
@@ -324,6 +342,21 @@ def ab_test(
         "covariates": list(covariates),
         "trials": trials,
         "sampler": fitted.sampler,
+        "call": {
+            "arm": arm,
+            "outcome": outcome,
+            "family": family,
+            "trials": trials,
+            "covariates": tuple(covariates),
+            "prior": prior,
+            "sigma": sigma,
+            "reference": reference,
+            "pairs": pairs,
+            "rope": rope,
+            "hdi_prob": hdi_prob,
+            "higher_is_better": higher_is_better,
+            **fit_options,
+        },
     }
     return Experiment(fitted, means, comparison, settings)
 
