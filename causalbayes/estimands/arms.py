@@ -74,6 +74,13 @@ class ArmMeans(PairQuery):
     mean amount, revenue per visitor), averaged over the fitted units, so with
     covariates it is the standardized (covariate-adjusted) mean of each arm.
     ``values``: the arms (default: every level of the treatment).
+
+    Examples
+    --------
+    >>> from causalbayes.testing import example_fit
+    >>> from causalbayes.estimands import evaluate
+    >>> evaluate(ArmMeans("dilution", "coating", values=[0, 1]), example_fit()).draws.sizes["arm"]
+    2
     """
 
     values: Sequence[Any] | None = None

@@ -45,12 +45,16 @@ from causalbayes.scm import (
     Poisson,
     Prior,
 )
+from causalbayes.scm.naming import param_name
 
 #: ``family=`` values; ``"auto"`` reads the outcome column.
 FAMILIES = ("auto", "Bernoulli", "Binomial", "Poisson", "Normal", "HurdleLogNormal")
 #: The conjugate prior of each rate family (default: flat Beta, vague Gamma as in ``experiments``).
-RATE_PRIORS = {"Bernoulli": ("Beta", 1.0, 1.0), "Binomial": ("Beta", 1.0, 1.0)}
-RATE_PRIORS["Poisson"] = ("Gamma", 0.001, 0.001)
+RATE_PRIORS = {
+    "Bernoulli": ("Beta", 1.0, 1.0),
+    "Binomial": ("Beta", 1.0, 1.0),
+    "Poisson": ("Gamma", 0.001, 0.001),
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,13 @@ class Experiment:
     settings : dict
         The arm and outcome columns, family, covariates, the sampler, and under ``"call"``
         every option of the call (what :meth:`update` repeats).
+
+    Examples
+    --------
+    >>> from causalbayes.examples import ab_test_data
+    >>> result = ab_test(ab_test_data({"A": 1, "B": 2}, {"A": 10, "B": 10}), "page", "purchase")
+    >>> result.draws().shape, result.settings["family"], result.fit.sampler
+    ((4000, 2), 'Bernoulli', 'exact')
     """
 
     fit: Fit
@@ -231,7 +242,8 @@ def _exact_means(fit: Fit, arm: str, outcome: str) -> tuple[xr.DataArray, Margin
     """The arms' rates and their exact marginals, read off a closed-form fit."""
     if fit.sampler != "exact":
         return None
-    (post,) = [p for p in cell_posteriors(fit.encoded, fit.scales) if p.param.startswith(outcome)]
+    wanted = param_name(outcome, arm)
+    (post,) = [p for p in cell_posteriors(fit.encoded, fit.scales) if p.param == wanted]
     draws = fit.posterior[post.param].rename({post.dims[0]: "arm"})
     draws = draws.assign_coords(arm=[str(v) for v in post.levels])
     return draws, Marginal(getattr(stats, post.family), dict(post.params))

@@ -29,6 +29,17 @@ class UnitEffects(PairQuery):
     ``values``: treated and control values, as in :class:`~causalbayes.ATE`;
     ``units``: new units (a DataFrame of their covariates) instead of the fitted ones,
     e.g. held-out users to rank.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from causalbayes.testing import example_fit
+    >>> from causalbayes.estimands import evaluate
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # no interaction in story 1: equal by construction
+    ...     effect = evaluate(UnitEffects("dilution", "coating"), example_fit())
+    >>> effect.draws.dims
+    ('chain', 'draw', 'unit')
     """
 
     values: Sequence[Any] | None = None
