@@ -115,8 +115,9 @@ def test_unit_effects_are_each_units_own_conditional_effect():
             "y": cb.Bernoulli(["t", "x"], interactions=["t:x"]),
         }
     )
-    x = np.array([-1.0, 0.0, 2.0])
-    df = pd.DataFrame({"t": [0.0, 1.0, 1.0], "x": x, "y": [0, 1, 1]})
+    x = np.linspace(-2.0, 2.0, 40)
+    t = np.tile([0.0, 1.0], 20)
+    df = pd.DataFrame({"t": t, "x": x, "y": (x > 0).astype(int)})
     draws = {"y.intercept": [[-1.0, 0.0]], "y.t": [[0.5, 1.0]], "y.x": [[0.2, 0.0]]}
     draws["y.t:x"] = [[0.3, -0.5]]
     fit = fake_fit(scm, df, {k: np.array(v) for k, v in draws.items()})
