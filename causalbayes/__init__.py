@@ -68,7 +68,8 @@ _ESTIMANDS = (
     "PolicyValue", "Predictions", "Query", "Shift", "ate", "att", "atu",
     "average_marginal_effect", "cate", "contrasts", "controlled_direct_effect", "counterfactual",
     "dose_response", "evaluate", "mediation", "policy_value", "predict",
-    "probabilities_of_causation", "shift_effect",
+    "probabilities_of_causation", "shift_effect", "ArmMeans", "Experiment", "UnitEffects",
+    "ab_test", "arm_means", "experiment_scm", "unit_effects",
 )  # fmt: skip
 
 # what if the graph is wrong: sensitivity to a latent confounder, refutations, the report
@@ -119,6 +120,7 @@ __all__ = [
     "ATE",
     "ATT",
     "ATU",
+    "ArmMeans",
     "AssumptionWarning",
     "AssumptionsReport",
     "AverageMarginalEffect",
@@ -143,6 +145,7 @@ __all__ = [
     "DoseResponse",
     "EValue",
     "Effect",
+    "Experiment",
     "FileFormatError",
     "Fit",
     "Gamma",
@@ -183,9 +186,12 @@ __all__ = [
     "SpecError",
     "Spline",
     "StudentT",
+    "UnitEffects",
     "ZeroInflatedNegativeBinomial",
     "ZeroInflatedPoisson",
+    "ab_test",
     "adjustment_sets",
+    "arm_means",
     "assumptions_report",
     "ate",
     "att",
@@ -204,6 +210,7 @@ __all__ = [
     "evaluate",
     "evalue",
     "examples",
+    "experiment_scm",
     "fit",
     "generative_model",
     "identify",
@@ -225,5 +232,6 @@ __all__ = [
     "shift_effect",
     "simulate",
     "testing",
+    "unit_effects",
     "with_latent_confounder",
 ]

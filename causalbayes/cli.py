@@ -24,7 +24,7 @@ from typing import Any
 from causalbayes._defaults import HDI_PROB
 
 #: ``causalbayes.inference.sampling.SAMPLER_NAMES``, spelled out so that ``--help`` needs no PyMC.
-SAMPLER_CHOICES = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "advi")
+SAMPLER_CHOICES = ("auto", "pymc", "nutpie", "numpyro", "blackjax", "advi", "exact")
 DEMO_DESCRIPTION = """\
 Story 1, paint coating: humidity drives both the dilution chosen (0/1) and the
 coating yield.  The demo simulates N units from causalbayes.examples.coating_scm()

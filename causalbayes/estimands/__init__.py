@@ -6,7 +6,14 @@ with the same options (``ate(fit, "t", "y")``) for notebooks.
 """
 
 from causalbayes.estimands.abduction import Counterfactuals, counterfactual
-from causalbayes.estimands.arms import CDE, Contrasts, contrasts, controlled_direct_effect
+from causalbayes.estimands.arms import (
+    CDE,
+    ArmMeans,
+    Contrasts,
+    arm_means,
+    contrasts,
+    controlled_direct_effect,
+)
 from causalbayes.estimands.averages import ATE, ATT, ATU, ate, att, atu
 from causalbayes.estimands.counterfactuals import (
     CausationProbabilities,
@@ -16,6 +23,7 @@ from causalbayes.estimands.counterfactuals import (
     probabilities_of_causation,
 )
 from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.experiment import Experiment, ab_test, experiment_scm
 from causalbayes.estimands.interventions import (
     AverageMarginalEffect,
     DoseResponse,
@@ -29,26 +37,32 @@ from causalbayes.estimands.interventions import (
 from causalbayes.estimands.predict import Predictions, predict
 from causalbayes.estimands.query import Plan, Query, draws, evaluate
 from causalbayes.estimands.subgroups import CATE, cate
+from causalbayes.estimands.units import UnitEffects, unit_effects
 
 __all__ = [
     "ATE",
     "ATT",
     "ATU",
+    "ArmMeans",
+    "AverageMarginalEffect",
     "CATE",
     "CDE",
-    "AverageMarginalEffect",
     "CausationProbabilities",
     "Contrasts",
     "Counterfactual",
     "Counterfactuals",
     "DoseResponse",
     "Effect",
+    "Experiment",
     "Mediation",
     "Plan",
     "PolicyValue",
     "Predictions",
     "Query",
     "Shift",
+    "UnitEffects",
+    "ab_test",
+    "arm_means",
     "ate",
     "att",
     "atu",
@@ -60,9 +74,11 @@ __all__ = [
     "dose_response",
     "draws",
     "evaluate",
+    "experiment_scm",
     "mediation",
     "policy_value",
     "predict",
     "probabilities_of_causation",
     "shift_effect",
+    "unit_effects",
 ]

@@ -68,6 +68,77 @@ class Contrasts(PairQuery):
 
 
 @dataclass(frozen=True)
+class ArmMeans(PairQuery):
+    """The mean outcome under each arm, ``E[outcome | do(treatment = arm)]``, dim ``arm``.
+
+    What an A/B/n test compares: one posterior per arm (a conversion rate, a
+    mean amount, revenue per visitor), averaged over the fitted units, so with
+    covariates it is the standardized (covariate-adjusted) mean of each arm.
+    ``values``: the arms (default: every level of the treatment).
+
+    Examples
+    --------
+    >>> from causalbayes.testing import example_fit
+    >>> from causalbayes.estimands import evaluate
+    >>> evaluate(ArmMeans("dilution", "coating", values=[0, 1]), example_fit()).draws.sizes["arm"]
+    2
+    """
+
+    values: Sequence[Any] | None = None
+    estimand = "Arm means"
+
+    def plan(self, fit: Fit) -> Plan:
+        node = fit.scm[self.treatment]
+        values = self.values
+        if values is None:
+            if node.levels is None:
+                raise QueryError(f"{self.treatment!r} has no levels: give values=[...] to compare")
+            values = list(node.levels)
+        codes = {str(v): encode_value(fit.scm, self.treatment, v) for v in values}
+
+        def contrast(mean):
+            means = [mean(code) for code in codes.values()]
+            return xr.concat(means, dim="arm").assign_coords(arm=list(codes))
+
+        return Plan(
+            description=f"E[{self.outcome} | do({self.treatment}=arm)] for each arm",
+            details={"values": list(codes)},
+            contrast=contrast,
+            worlds={"population": False},
+        )
+
+
+def arm_means(
+    fit: Fit,
+    treatment: str,
+    outcome: str,
+    *,
+    values: Sequence[Any] | None = None,
+    identification: str = "warn",
+    diagnostics: str = "warn",
+    prior_draws: int = 500,
+    random_seed: int | None = None,
+) -> Effect:
+    """Each arm's mean outcome ``E[outcome | do(treatment = arm)]``, dims ``(chain, draw, arm)``.
+
+    Examples
+    --------
+    >>> from causalbayes.testing import example_fit
+    >>> means = arm_means(example_fit(), "dilution", "coating", values=[0, 1])
+    >>> means.draws.dims, [str(arm) for arm in means.draws.arm.values]
+    (('chain', 'draw', 'arm'), ['0', '1'])
+    """
+    return evaluate(
+        ArmMeans(treatment, outcome, values=values),
+        fit,
+        identification=identification,
+        diagnostics=diagnostics,
+        prior_draws=prior_draws,
+        random_seed=random_seed,
+    )
+
+
+@dataclass(frozen=True)
 class CDE(Query):
     """Controlled direct effect ``E[Y | do(T=a, M=m)] - E[Y | do(T=b, M=m)]``, mediator held at ``at``."""
 

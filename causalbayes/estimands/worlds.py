@@ -30,7 +30,7 @@ from causalbayes.data.encode import encode_data
 from causalbayes.errors import QueryError
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.inference.fit import Fit
-from causalbayes.scm.naming import levels_dim
+from causalbayes.scm.naming import UNIT_DIM, levels_dim
 
 
 def posterior_inputs(fit: Fit, world: pm.Model, held_latent=()) -> dict[str, pt.TensorVariable]:
@@ -176,6 +176,7 @@ class InterventionalMean:
     also: tuple[tuple[str, Any], ...] = ()  # (node, default encoded value) per further set node
     population: str | bool = False  # False, "bootstrap" or "model"
     bootstrap_seed: int = 0
+    per_unit: bool = False  # one mean per unit, no averaging (unit-level effects)
 
     @classmethod
     def build(
@@ -188,10 +189,14 @@ class InterventionalMean:
         n: int | None = None,
         also: dict | None = None,
         units: pd.DataFrame | None = None,
+        per_unit: bool = False,
         random_seed=None,
     ) -> InterventionalMean:
         """``also`` sets further nodes for every unit (``{node: encoded value}``); ``units``
         replaces the fitted rows by new ones (their columns are held, latent nodes drawn).
+
+        ``per_unit``: return every unit's own mean, dims ``(chain, draw, unit)``, instead
+        of weighted averages (the identity weight matrix without its ``n^2`` product).
 
         ``population``: False (the units as they are), ``"bootstrap"`` (or True: the
         units reweighted by a Bayesian bootstrap per draw) or ``"model"`` (``n`` units
@@ -199,6 +204,8 @@ class InterventionalMean:
         """
         scm = fit.scm
         population = population_mode(population, n)
+        if per_unit and population:
+            raise QueryError("per-unit means are the units' own: population= does not apply")
         also = dict(also or {})
         encoded = fit.encoded
         if units is not None:
@@ -250,7 +257,7 @@ class InterventionalMean:
         else:
             weights_used = weights
         # weighted unit averages: (k,) for a numeric outcome, (k, levels) for a categorical one
-        target = pt.tensordot(weights_used, mean, axes=[[0], [0]])
+        target = mean if per_unit else pt.tensordot(weights_used, mean, axes=[[0], [0]])
         # latent values have a posterior only for the fitted units; new units draw them afresh
         held_latent = {v for v in held if scm[v].latent} if units is None else set()
         inputs = posterior_inputs(fit, world, held_latent=held_latent)
@@ -260,12 +267,14 @@ class InterventionalMean:
         draws = DrawFunction.compile(
             inputs,
             [target],
-            extra=[value, weights, *also_values],
+            extra=[value, *([] if per_unit else [weights]), *also_values],
             units=n_units,
             random_seed=random_seed,
         )
         seed = int(np.random.default_rng(random_seed).integers(2**31))
-        return cls(fit, treatment, outcome, n_units, draws, tuple(also.items()), population, seed)
+        return cls(
+            fit, treatment, outcome, n_units, draws, tuple(also.items()), population, seed, per_unit
+        )
 
     def __call__(self, value, weights=None, *, groups=None, also=None) -> xr.DataArray:
         """Draws of ``sum_i w_ik E[outcome | do(treatment = value_i)]``.
@@ -283,7 +292,9 @@ class InterventionalMean:
         if unknown:
             raise QueryError(f"{sorted(unknown)} were not set when this mean was built")
         settings.update(also or {})
-        plain = weights is None
+        if self.per_unit and weights is not None:
+            raise QueryError("a per-unit mean returns every unit: weights do not apply")
+        plain = weights is None and not self.per_unit
         if plain:
             weights = np.full((self.n_units, 1), 1.0 / self.n_units)
         posterior = self.fit.posterior
@@ -295,12 +306,15 @@ class InterventionalMean:
         (result,) = self.draws(
             inputs,
             values,
-            np.asarray(weights, "float64"),
+            *([] if self.per_unit else [np.asarray(weights, "float64")]),
             *(self._per_unit(node, code) for node, code in settings.items()),
         )
         dims, coords = [], {}
         if plain:
             result = result[:, 0]
+        elif self.per_unit:
+            dims.append(UNIT_DIM)
+            coords[UNIT_DIM] = np.arange(self.n_units)
         else:
             dim, labels = groups or ("subgroup", list(range(result.shape[1])))
             dims.append(dim)

@@ -30,6 +30,7 @@ Story 2 in three lines:
 ('B', 0.9751)
 """
 
+from causalbayes.experiments._arms import Marginal
 from causalbayes.experiments.bandit_sim import (
     BanditSimulation,
     simulate_bandits,
@@ -38,6 +39,7 @@ from causalbayes.experiments.bandit_sim import (
 from causalbayes.experiments.bandits import (
     LinearThompson,
     epsilon_greedy_choice,
+    thompson_allocation,
     thompson_choice,
 )
 from causalbayes.experiments.conjugate import (
@@ -77,6 +79,7 @@ from causalbayes.experiments.stopping import (
     RopeRule,
     StopCheck,
     check,
+    check_draws,
 )
 from causalbayes.experiments.summaries import hdi
 from causalbayes.experiments.targeting import TargetingPolicy, target_policy
@@ -106,6 +109,7 @@ __all__ = [
     "LinearThompson",
     "LooksSimulation",
     "LossRule",
+    "Marginal",
     "NIGArms",
     "NormalArms",
     "PeekRule",
@@ -118,6 +122,7 @@ __all__ = [
     "beta_binomial_rows",
     "beta_prior",
     "check",
+    "check_draws",
     "choose_option",
     "compare_draws",
     "compare_posterior",
@@ -150,6 +155,7 @@ __all__ = [
     "simulate_contextual",
     "simulate_looks",
     "target_policy",
+    "thompson_allocation",
     "thompson_choice",
     "uplift_auc_score",
     "uplift_curve",

@@ -26,6 +26,13 @@ class Marginal:
         e.g. ``scipy.stats.beta`` (not frozen).
     params : dict of numpy.ndarray
         Shape parameters, ``loc`` and ``scale``, each broadcastable to ``(..., k)``.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> m = Marginal(stats.beta, {"a": np.array([121.0, 151.0]), "b": np.array([881.0, 851.0])})
+    >>> m.mean().round(5).tolist(), round(float(m.frozen(1).mean() - m.frozen(0).mean()), 5)
+    ([0.12076, 0.1507], 0.02994)
     """
 
     family: object

@@ -1,7 +1,8 @@
 """The posterior quantities stopping rules read, computed once per look and shared.
 
 ``ExactState`` integrates any scipy marginal with the Gauss-Legendre rule of
-``exact.py`` (one test, about 1e-10). ``BetaGridState`` serves simulators of
+``exact.py`` (one test, about 1e-10). ``DrawsState`` reads the same quantities
+off posterior draws of any model (MCMC included), by Monte Carlo. ``BetaGridState`` serves simulators of
 thousands of Beta-Bernoulli tests: densities on a uniform grid per arm in plain
 numpy (scipy's incomplete beta costs about 2 microseconds a call, too slow for
 millions), distribution functions by cumulative Simpson; about 1e-6 accurate
@@ -46,6 +47,36 @@ class ExactState:
     def prob_above(self, i: int, j: int, delta: float) -> np.ndarray:
         """``P(X_i - X_j > delta)``."""
         return exact.prob_difference_above(self.marginal, i, j, delta, **self.grid)
+
+
+class DrawsState:
+    """Decision quantities of one test from posterior draws shaped (draws, arms).
+
+    Examples
+    --------
+    >>> state = DrawsState(np.array([[0.1, 0.3], [0.2, 0.1], [0.1, 0.2], [0.3, 0.4]]))
+    >>> state.p_best.tolist(), state.loss.round(3).tolist(), float(state.prob_above(1, 0, 0.0))
+    ([0.25, 0.75], [0.1, 0.025], 0.75)
+    """
+
+    def __init__(self, draws: np.ndarray):
+        self.draws = np.asarray(draws, dtype=float)
+
+    @property
+    def k(self) -> int:
+        return self.draws.shape[-1]
+
+    @property
+    def p_best(self) -> np.ndarray:
+        return np.bincount(self.draws.argmax(-1), minlength=self.k) / self.draws.shape[0]
+
+    @property
+    def loss(self) -> np.ndarray:
+        return (self.draws.max(-1, keepdims=True) - self.draws).mean(0)
+
+    def prob_above(self, i: int, j: int, delta: float) -> np.ndarray:
+        """``P(X_i - X_j > delta)``."""
+        return np.asarray(np.mean(self.draws[:, i] - self.draws[:, j] > delta))
 
 
 class BetaGridState:

@@ -38,6 +38,29 @@ def thompson_choice(alpha, beta, rng: np.random.Generator) -> np.ndarray:
     return rng.beta(alpha, beta).argmax(-1)
 
 
+def thompson_allocation(draws, visitors: int, rng: np.random.Generator) -> np.ndarray:
+    """Thompson sampling from posterior draws of any arm model: how many of the next visitors
+    each arm gets.
+
+    Each visitor is sent to the best arm of one posterior draw picked at random,
+    so an arm's share is its probability to be best.  ``draws``: shaped
+    ``(draws, arms)``, e.g. ``ab_test(...).draws()`` of an SCM fitted by MCMC
+    (covariates, hurdles); for Beta arms :func:`thompson_choice` is exact and cheaper.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> draws = np.column_stack([rng.normal(0.10, 0.01, 4000), rng.normal(0.12, 0.01, 4000)])
+    >>> thompson_allocation(draws, 1000, rng).tolist()
+    [74, 926]
+    """
+    x = np.asarray(draws, dtype=float)
+    if x.ndim != 2 or x.shape[1] < 2 or not np.isfinite(x).all():
+        raise DataError(f"draws must be finite and shaped (draws, arms >= 2), got {x.shape}")
+    picked = rng.integers(0, x.shape[0], whole("visitors", visitors))
+    return np.bincount(x[picked].argmax(-1), minlength=x.shape[1])
+
+
 def epsilon_greedy_choice(successes, pulls, epsilon: float, rng: np.random.Generator) -> np.ndarray:
     """Arm to play per run: best empirical mean, or a random arm with probability ``epsilon``.
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from causalbayes.errors import QueryError
-from causalbayes.experiments._states import ExactState
-from causalbayes.experiments._validate import positive, probability
+from causalbayes.experiments._states import DrawsState, ExactState
+from causalbayes.experiments._validate import arm_labels, draws_matrix, positive, probability
 
 NO_CLAIM, EQUIVALENT = -1, -2
 
@@ -168,9 +168,29 @@ def check(posterior, rule, *, final: bool = False) -> StopCheck:
     >>> print(check(post, RopeRule(0.005)))
     go on until 95% of the lift's mass is above, below or inside the ROPE; shipping now would pick B
     """
-    out = rule.look(ExactState(posterior.marginal()), final=final)
-    stop, choice, claim = bool(out.stop), posterior.arms[int(out.choice)], int(out.claim)
-    claimed = {NO_CLAIM: None, EQUIVALENT: "equivalent"}.get(claim, posterior.arms[claim])
+    return _decide(ExactState(posterior.marginal()), posterior.arms, rule, final)
+
+
+def check_draws(draws, rule, *, arms=None, final: bool = False) -> StopCheck:
+    """:func:`check` on posterior draws shaped (draws, arms) of any model (Monte Carlo).
+
+    For MCMC posteriors (covariates, hurdles, any SCM) where no closed form exists.
+
+    Examples
+    --------
+    >>> from causalbayes.experiments.conjugate import beta_binomial
+    >>> draws = beta_binomial([120, 150], [1000, 1000]).draws(40_000, random_seed=1)
+    >>> check_draws(draws, LossRule(0.001)).stop, check_draws(draws, LossRule(0.0001)).stop
+    (True, False)
+    """
+    x = draws_matrix("draws", draws, min_columns=2)
+    return _decide(DrawsState(x), arm_labels(arms, x.shape[1]), rule, final)
+
+
+def _decide(state, arms: tuple[str, ...], rule, final: bool) -> StopCheck:
+    out = rule.look(state, final=final)
+    stop, choice, claim = bool(out.stop), arms[int(out.choice)], int(out.claim)
+    claimed = {NO_CLAIM: None, EQUIVALENT: "equivalent"}.get(claim, arms[claim])
     if stop:
         said = "" if claimed is None else f", claim: {claimed}"
         text = f"stop: {out.reason}; ship {choice}{said}"

@@ -45,6 +45,7 @@ BACKEND_OPTIONS: dict[str, frozenset[str]] = {
     "numpyro": frozenset({"nuts_sampler_kwargs", "initvals", "idata_kwargs"}),
     "blackjax": frozenset({"nuts_sampler_kwargs", "initvals", "idata_kwargs"}),
     "advi": frozenset({"batch_size", "iterations", "learning_rate"}),
+    "exact": frozenset(),
 }
 #: ``fit``'s own keywords: a misspelling of one of them is suggested too.
 FIT_KEYWORDS = (
@@ -64,10 +65,12 @@ def _check_fit_options(
     target_accept: Any,
     random_seed: Any,
     extra: Mapping[str, Any],
+    conjugate: bool = False,
 ) -> SamplerInfo:
     """Refuse a bad argument of ``fit`` with an :class:`~causalbayes.errors.ArgumentError`.
 
-    Returns the backend ``sampler`` resolves to (``"auto"`` depends on ``n_rows``).
+    Returns the backend ``sampler`` resolves to (``"auto"`` depends on ``n_rows`` and
+    on whether the model is ``conjugate``).
     Nothing is modified.
 
     Examples
@@ -92,7 +95,7 @@ def _check_fit_options(
             "the default is 0.8, raise it towards 0.95 against divergences"
         )
     _check_seed(random_seed)
-    info = resolve_sampler(sampler, n_rows=n_rows)
+    info = resolve_sampler(sampler, n_rows=n_rows, conjugate=conjugate)
     _check_extra(info, sampler, n_rows, extra)
     return info
 

@@ -9,15 +9,16 @@ import arviz as az
 import pandas as pd
 import pymc as pm
 
-from causalbayes.compile import model_for_data
+from causalbayes.compile import build_model, model_for_data
 from causalbayes.compile.standardize import BLOCK_LOCAL, STD_SUFFIX
-from causalbayes.data.encode import EncodedData
-from causalbayes.data.scales import Scales
-from causalbayes.errors import DataError
-from causalbayes.inference.diagnostics import diagnose, warn_if_bad
+from causalbayes.data.encode import EncodedData, encode_data
+from causalbayes.data.scales import Scales, scales_from_data
+from causalbayes.errors import DataError, SpecError
+from causalbayes.inference.diagnostics import Diagnostics, diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.options import _check_fit_options
 from causalbayes.inference.samplers import SAMPLERS
+from causalbayes.inference.samplers.exact import why_not_conjugate
 from causalbayes.scm.scm import SCM
 
 #: Every accepted ``sampler=`` value.
@@ -57,8 +58,9 @@ def fit(
     target_accept : float
         Strictly between 0 and 1; raise towards 0.95 when the sampler reports divergences.
     random_seed : int, numpy.random.Generator or None
-    sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "advi"}
-        ``"auto"`` (default): PyMC's NUTS below 5,000 rows; from there nutpie
+    sampler : {"auto", "pymc", "nutpie", "numpyro", "blackjax", "advi", "exact"}
+        ``"auto"`` (default): ``"exact"`` when the model is conjugate (below);
+        otherwise PyMC's NUTS below 5,000 rows; from there nutpie
         when installed (``pip install "causalbayes[nutpie]"``), else PyMC's NUTS —
         the fastest end to end as measured in docs/benchmarks.md.
         ``Fit.sampler`` records which ran.  Naming a backend that is not installed raises
@@ -68,6 +70,14 @@ def fit(
         chain of ``draws`` independent draws; options ``batch_size=`` (None:
         all rows each step), ``iterations=``, ``learning_rate=``); see
         :mod:`causalbayes.inference.samplers.advi` for what it trades.
+        ``"exact"``: independent draws from the closed-form posterior, no MCMC,
+        for conjugate models only — every modelled node a rate per level of one
+        categorical parent (or one intercept) on the identity link: Bernoulli or
+        Binomial with a Beta prior, Poisson with a Gamma prior, Normal with a
+        fixed sigma and a Normal prior (given nodes need nothing); ``tune``,
+        ``target_accept`` and ``cores`` do not apply.  Naming it for another
+        model raises a :class:`~causalbayes.errors.SpecError` saying which node
+        is not conjugate and why.
     warn : bool
         Emit a :class:`~causalbayes.errors.DiagnosticsWarning` for bad diagnostics.
     missing : {"raise", "impute"}
@@ -97,12 +107,17 @@ def fit(
     >>> scm = cb.SCM({"x": cb.Normal(), "y": cb.Normal(["x"])})
     >>> df = cb.simulate(scm, 100, params={"y.x": 1.0}, random_seed=0)
     >>> fit = cb.fit(scm, df, draws=200, tune=200, chains=2, random_seed=1)  # doctest: +SKIP
+    >>> ab = cb.SCM({"page": cb.Given(categorical=True),
+    ...              "buy": cb.Bernoulli(["page"], link="identity", intercept=False)})
+    >>> rows = cb.examples.ab_test_data({"A": 120, "B": 150}, {"A": 1000, "B": 1000})
+    >>> exact = cb.fit(ab, rows.rename(columns={"purchase": "buy"}), random_seed=1)
+    >>> exact.sampler, exact.posterior["buy.page"].shape
+    ('exact', (4, 1000, 2))
     >>> fit = cb.fit(scm, df, sampler="nutpie", random_seed=1)  # doctest: +SKIP
     >>> big = cb.fit(scm, df, sampler="advi", batch_size=500, random_seed=1)  # doctest: +SKIP
     """
-    info = _check_fit_options(
-        sampler=sampler,
-        n_rows=len(data) if hasattr(data, "__len__") else None,
+    n_rows = len(data) if hasattr(data, "__len__") else None
+    options = dict(
         draws=draws,
         tune=tune,
         chains=chains,
@@ -111,8 +126,35 @@ def fit(
         random_seed=random_seed,
         extra=sample_kwargs,
     )
+    info = _check_fit_options(sampler=sampler, n_rows=n_rows, **options)
+    encoded = encode_data(scm, data, missing=missing)
+    scales = scales_from_data(encoded.scm, encoded)
+    if sampler in ("auto", "exact"):
+        reason = why_not_conjugate(encoded, scales)
+        if sampler == "exact" and reason is not None:
+            raise SpecError(
+                f"sampler='exact' needs a conjugate model, and here {reason}; use "
+                "sampler='auto' (NUTS for this model) or see causalbayes.inference.samplers.exact"
+            )
+        if reason is None:
+            info = _check_fit_options(sampler=sampler, n_rows=n_rows, conjugate=True, **options)
     run = info.load()
-    encoded, scales, model = model_for_data(scm, data, missing=missing)
+    if info.reads_data:  # closed-form posterior: no model to build or sample
+        idata = run(encoded, scales, draws=draws, chains=chains, random_seed=random_seed)
+        # independent draws: nothing to diagnose (no chains to mix, every draw effective)
+        exact = Diagnostics(0, 1.0, float(chains * draws), chains, draws)
+        return make_fit(
+            data, encoded, scales, idata, sampler=info.name, params=[], warn=warn,
+            missing=missing, diagnostics=exact,
+        )  # fmt: skip
+    model = build_model(
+        encoded.scm,
+        n=encoded.n,
+        scales=scales,
+        exog=encoded.exog,
+        groups=encoded.groups,
+        impute=encoded.missing,
+    )
     if info.exact:
         conditioned = _observe(model, encoded)
     else:
@@ -168,9 +210,15 @@ def make_fit(
     params: Sequence[str],
     warn: bool,
     missing: str = "raise",
+    diagnostics: Diagnostics | None = None,
 ) -> Fit:
-    """The ``Fit`` of a finished run: diagnostics, a copy of the used columns, the posterior."""
-    diagnostics = diagnose(idata, params)
+    """The ``Fit`` of a finished run: diagnostics, a copy of the used columns, the posterior.
+
+    ``diagnostics`` replaces the checks of the draws (closed-form posteriors' draws are
+    independent, so they have nothing to check).
+    """
+    if diagnostics is None:
+        diagnostics = diagnose(idata, params)
     if warn:
         warn_if_bad(diagnostics)
     resolved = encoded.scm

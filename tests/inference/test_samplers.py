@@ -59,8 +59,8 @@ def _installed_or_skip(name: str) -> None:
 
 def test_registry_lists_every_backend_and_pymc_is_always_there():
     available = available_samplers()
-    assert set(available) == {"pymc", "nutpie", "numpyro", "blackjax", "advi"}
-    assert available["pymc"] and available["advi"]
+    assert set(available) == {"pymc", "nutpie", "numpyro", "blackjax", "advi", "exact"}
+    assert available["pymc"] and available["advi"] and available["exact"]
 
 
 def test_unknown_sampler_is_refused_with_the_choices(conjugate_data):

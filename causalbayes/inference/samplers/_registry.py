@@ -42,9 +42,12 @@ class SamplerInfo:
     target : str
         ``"module:function"`` of the backend's ``sample(model, **options)``.
     exact : bool
-        True for MCMC (asymptotically exact); False for approximations
-        (no R-hat, no divergences).
+        True for MCMC (asymptotically exact) and closed-form posteriors; False for
+        approximations (no R-hat, no divergences).
     description : str
+    reads_data : bool
+        The backend takes the encoded data and scales (``sample(encoded, scales,
+        **options)``) instead of a ``pm.Model``: closed-form posteriors, no model built.
     """
 
     name: str
@@ -53,6 +56,7 @@ class SamplerInfo:
     target: str
     exact: bool
     description: str
+    reads_data: bool = False
 
     def installed(self) -> bool:
         return all(importlib.util.find_spec(m) is not None for m in self.requires)
@@ -108,6 +112,15 @@ SAMPLERS: dict[str, SamplerInfo] = {
             False,
             "mean-field ADVI, minibatched on large data; draws from the approximation",
         ),
+        SamplerInfo(
+            "exact",
+            (),
+            None,
+            f"{_PKG}.exact:sample",
+            True,
+            "independent draws from the closed-form posterior of a conjugate model, no MCMC",
+            reads_data=True,
+        ),
     )
 }
 
@@ -124,10 +137,13 @@ def available_samplers() -> dict[str, bool]:
     return {name: info.installed() for name, info in SAMPLERS.items()}
 
 
-def resolve_sampler(name: str, *, n_rows: int | None = None) -> SamplerInfo:
+def resolve_sampler(
+    name: str, *, n_rows: int | None = None, conjugate: bool = False
+) -> SamplerInfo:
     """The backend behind ``name``; ``"auto"`` picks the fastest one installed.
 
-    ``"auto"`` is nutpie when it is installed and the data have at least
+    ``"auto"`` is ``"exact"`` when the model is ``conjugate`` (closed-form
+    posterior draws, see :mod:`causalbayes.inference.samplers.exact`), else nutpie when it is installed and the data have at least
     ``AUTO_NUTPIE_MIN_ROWS`` rows (or ``n_rows`` is not given), otherwise PyMC's
     NUTS — the choice measured fastest end to end in a fresh process; the
     chosen name is recorded in ``Fit.sampler``.  A missing nutpie is not an
@@ -140,14 +156,18 @@ def resolve_sampler(name: str, *, n_rows: int | None = None) -> SamplerInfo:
     'pymc'
     >>> resolve_sampler("auto", n_rows=100).name
     'pymc'
+    >>> resolve_sampler("auto", n_rows=100, conjugate=True).name
+    'exact'
     >>> resolve_sampler("auto", n_rows=100_000).name in AUTO_ORDER
     True
     >>> resolve_sampler("stan")
     Traceback (most recent call last):
     ...
-    causalbayes.errors.SpecError: unknown sampler 'stan'; choose one of ['auto', 'pymc', 'nutpie', 'numpyro', 'blackjax', 'advi']
+    causalbayes.errors.SpecError: unknown sampler 'stan'; choose one of ['auto', 'pymc', 'nutpie', 'numpyro', 'blackjax', 'advi', 'exact']
     """
     if name == "auto":
+        if conjugate:
+            return SAMPLERS["exact"]
         if n_rows is not None and n_rows < AUTO_NUTPIE_MIN_ROWS:
             return SAMPLERS["pymc"]
         return next(SAMPLERS[s] for s in AUTO_ORDER if SAMPLERS[s].installed())
