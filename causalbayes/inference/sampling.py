@@ -10,14 +10,16 @@ import pandas as pd
 import pymc as pm
 
 from causalbayes.compile import model_for_data
-from causalbayes.compile.standardize import BLOCK_LOCAL, STD_SUFFIX
-from causalbayes.data.encode import EncodedData
-from causalbayes.data.scales import Scales
-from causalbayes.errors import DataError
+from causalbayes.data.encode import EncodedData, encode_data
+from causalbayes.data.scales import Scales, scales_from_data
+from causalbayes.errors import ArgumentError, DataError
+from causalbayes.inference.blocks import blocks_of, needed_nodes, partition, seed_entropy
+from causalbayes.inference.blockwise import checked_variables, fit_blocks
 from causalbayes.inference.diagnostics import diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
+from causalbayes.inference.merge import only_posterior
 from causalbayes.inference.options import _check_fit_options
-from causalbayes.inference.samplers import SAMPLERS
+from causalbayes.inference.samplers import SAMPLERS, resolve_sampler
 from causalbayes.scm.scm import SCM
 
 #: Every accepted ``sampler=`` value.
@@ -38,6 +40,9 @@ def fit(
     progressbar: bool = False,
     warn: bool = True,
     missing: str = "raise",
+    queries: Sequence | None = None,
+    blocks: bool = True,
+    sufficient_stats: bool = True,
     **sample_kwargs: Any,
 ) -> Fit:
     """Condition ``scm`` on ``data`` with ``pm.observe`` and sample the posterior.
@@ -45,6 +50,12 @@ def fit(
     Latent nodes stay unobserved (their per-unit values are sampled too).
     The data frame is read, never modified; the columns the model uses are
     copied into the result.
+
+    The posterior is sampled in independent blocks where it factorizes (a fully
+    observed mechanism alone; mechanisms coupled by latent nodes or imputed values
+    together), one after another with all chains in parallel, and assembled into one
+    ``Fit``: the same posterior as one joint model, with each block's diagnostics
+    (``fit.blocks``).
 
     Parameters
     ----------
@@ -67,7 +78,9 @@ def fit(
         mean-field ADVI; ``tune``/``chains``/``target_accept`` do not apply, one
         chain of ``draws`` independent draws; options ``batch_size=`` (None:
         all rows each step), ``iterations=``, ``learning_rate=``); see
-        :mod:`causalbayes.inference.samplers.advi` for what it trades.
+        :mod:`causalbayes.inference.samplers.advi` for what it trades (it fits the
+        joint model, never blocks).  With blocks, ``"auto"`` decides per block by the
+        rows its likelihood evaluates (cells, for sufficient statistics).
     warn : bool
         Emit a :class:`~causalbayes.errors.DiagnosticsWarning` for bad diagnostics.
     missing : {"raise", "impute"}
@@ -75,6 +88,17 @@ def fit(
         rows (default), or impute them inside the model — each missing entry
         becomes a latent variable ``<node>.missing`` sampled with the rest
         (continuous families only; nothing is dropped).
+    queries : sequence of Query, optional
+        Sample only the blocks these queries read (e.g. ``[cb.ATE("t", "y")]``: the
+        outcome's mechanism and those between treatment and outcome, not the
+        treatment's or the covariates'); ``cb.fit_more(fit)`` samples the rest later
+        without touching these.  Default: every block.
+    blocks : bool
+        Sample independent blocks separately (default); False samples one joint model.
+    sufficient_stats : bool
+        Evaluate Normal linear likelihoods through their sufficient statistics, and
+        Bernoulli/Binomial/Poisson likelihoods over cells of rows sharing their
+        parents' values, where that is exact and cheaper (the same log density).
     **sample_kwargs
         Passed to the backend; each accepts only the keywords listed in
         :data:`causalbayes.inference.options.BACKEND_OPTIONS` (``"pymc"``:
@@ -100,17 +124,58 @@ def fit(
     >>> fit = cb.fit(scm, df, sampler="nutpie", random_seed=1)  # doctest: +SKIP
     >>> big = cb.fit(scm, df, sampler="advi", batch_size=500, random_seed=1)  # doctest: +SKIP
     """
+    n_rows = len(data) if hasattr(data, "__len__") else None
+    info = resolve_sampler(sampler, n_rows=n_rows) if sampler in SAMPLER_NAMES else None
+    blockwise = info is not None and info.exact
     info = _check_fit_options(
         sampler=sampler,
-        n_rows=len(data) if hasattr(data, "__len__") else None,
+        n_rows=n_rows,
         draws=draws,
         tune=tune,
         chains=chains,
         cores=cores,
         target_accept=target_accept,
         random_seed=random_seed,
-        extra=sample_kwargs,
+        extra={} if blockwise else sample_kwargs,  # checked per block (its own "auto")
     )
+    if queries is not None and not blockwise:
+        raise ArgumentError(
+            f"queries= samples blocks of the posterior, which sampler {sampler!r} does not "
+            "(ADVI fits the joint model); drop queries= or use an MCMC sampler"
+        )
+    if blockwise:
+        encoded = encode_data(scm, data, missing=missing)
+        scales = scales_from_data(encoded.scm, encoded)
+        parts = partition(encoded.scm, set(encoded.missing), factorize=blocks)
+        indices = list(range(len(parts)))
+        if queries is not None:
+            indices = blocks_of(parts, needed_nodes(encoded.scm, list(queries)))
+            if not indices:
+                raise ArgumentError(f"the queries {list(queries)} read no mechanism to sample")
+        settings = {
+            "draws": draws,
+            "tune": tune,
+            "chains": chains,
+            "target_accept": target_accept,
+            "sampler": sampler,
+            "seed": seed_entropy(random_seed),
+            "blocks": blocks,
+            "sufficient_stats": sufficient_stats,
+        }
+        return fit_blocks(
+            data,
+            encoded,
+            scales,
+            parts,
+            indices,
+            settings,
+            warn=warn,
+            missing=missing,
+            random_seed=random_seed,
+            cores=cores,
+            progressbar=progressbar,
+            extra=sample_kwargs,
+        )
     run = info.load()
     encoded, scales, model = model_for_data(scm, data, missing=missing)
     if info.exact:
@@ -145,19 +210,6 @@ def fit(
     )
 
 
-def checked_variables(scm: SCM, model: pm.Model) -> list[str]:
-    """Variables whose convergence is checked: the user's parameters and the other free
-    non-node variables (imputed values, group offsets), not their standardized copies."""
-    named = [p.name for p in scm.parameters() if p.kind != "auxiliary"]
-    standardized = {f"{p}{STD_SUFFIX}" for p in named}
-    others = [
-        v.name
-        for v in model.free_RVs
-        if v.name not in scm.nodes and v.name not in standardized and BLOCK_LOCAL not in v.name
-    ]
-    return named + others
-
-
 def make_fit(
     data: pd.DataFrame,
     encoded: EncodedData,
@@ -178,7 +230,7 @@ def make_fit(
     return Fit(
         scm=resolved,
         data=data.loc[:, columns].copy(),
-        idata=_only_posterior(idata),
+        idata=only_posterior(idata),
         scales=scales,
         diagnostics=diagnostics,
         sampler=sampler,
@@ -219,12 +271,6 @@ def _observe(model: pm.Model, encoded: EncodedData) -> pm.Model:
         mask = encoded.missing.get(name)
         observations[name] = values if mask is None else values[~mask]
     return pm.observe(model, observations)
-
-
-def _only_posterior(idata: az.InferenceData) -> az.InferenceData:
-    """Keep posterior and sample stats; the data live in the Fit itself."""
-    groups = {g: getattr(idata, g) for g in ("posterior", "sample_stats") if g in idata.groups()}
-    return az.InferenceData(**groups)
 
 
 __all__ = ["SAMPLER_NAMES", "checked_variables", "conditioned_model", "fit", "make_fit"]
