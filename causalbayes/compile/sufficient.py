@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pymc as pm
@@ -234,9 +233,7 @@ class LinearSummariser(Summariser):
         rd = (data["r"] * d[:, None, :]).sum(axis=2)
         rss = data["rr"] - 2.0 * (d * data["xr"]).sum(axis=1) + (rd**2).sum(axis=1)
         sigma = params["sigma"]
-        return pt.sum(
-            -data["n"] * (0.5 * LOG_2PI + pt.log(sigma)) - rss / (2.0 * pt.square(sigma))
-        )
+        return pt.sum(-data["n"] * (0.5 * LOG_2PI + pt.log(sigma)) - rss / (2.0 * pt.square(sigma)))
 
 
 # -- Bernoulli, Binomial, Poisson ----------------------------------------------------------------
@@ -270,7 +267,9 @@ class CountSummariser(Summariser):
         elif node.family == "Binomial":
             trials = _trials(node, encoded)
             out["trials"] = np.bincount(cell, weights=trials, minlength=count)
-            constant = np.sum(_log_choose(trials, y)) - np.sum(_log_choose(out["trials"], successes))
+            constant = np.sum(_log_choose(trials, y)) - np.sum(
+                _log_choose(out["trials"], successes)
+            )
         else:  # Poisson: sum_i log k_i! replaces log K!, and K log n_c is taken back out
             constant = np.sum(gammaln(successes + 1) - successes * np.log(rows)) - np.sum(
                 gammaln(y + 1)
@@ -289,7 +288,9 @@ class CountSummariser(Summariser):
         count = data["rows"].shape[0]
         values = {p: data[f"parent{i}"] for i, p in enumerate(self.parents)}
         groups = {k: data[f"codes{j}"] for j, k in enumerate(self.keys)}
-        eta = linear_predictor(self.scm, self.name, params, values, Design(count, scales, {}, groups))
+        eta = linear_predictor(
+            self.scm, self.name, params, values, Design(count, scales, {}, groups)
+        )
         trials = data.get("trials")
         _, kwargs = node.family_info.distribution(node, eta, params, Extra(trials=trials))
         if node.family == "Poisson":

@@ -106,12 +106,14 @@ def assemble(
     *,
     warn: bool,
     missing: str,
+    stacklevel: int = 4,
 ) -> Fit:
-    """The ``Fit`` of blocks (fitted or not) and their merged draws."""
+    """The ``Fit`` of blocks (fitted or not) and their merged draws; ``stacklevel`` points
+    diagnostics warnings at the user's call."""
     fitted = [b for b in blocks if b.fitted]
     diagnostics = combine([(b.name, b.diagnostics) for b in fitted])
     if warn:
-        warn_if_bad(diagnostics)
+        warn_if_bad(diagnostics, stacklevel=stacklevel)
     resolved = encoded.scm
     columns = list(resolved.observed) + [c for c in encoded.exog_columns if c not in resolved.nodes]
     return Fit(
@@ -147,7 +149,9 @@ def fit_blocks(
         stacked=len(partition) > 1,
         order=[b.name for b in blocks],
     )
-    return assemble(data, encoded, scales, blocks, idata, settings, warn=warn, missing=missing)
+    return assemble(
+        data, encoded, scales, blocks, idata, settings, warn=warn, missing=missing, stacklevel=5
+    )
 
 
 def fit_more(

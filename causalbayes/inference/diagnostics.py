@@ -69,9 +69,9 @@ class Diagnostics:
         """Plain-language problems with the advice that fits each; empty when all is well."""
         if self.parts:
             return [
-                f"block {name!r}: {problem} (the other blocks are not affected: refit only "
-                f"this one with cb.fit_more(fit, {name.split('+')!r}, refit=True) and the "
-                "options suggested)"
+                f"block {name!r}: {problem} (the other blocks are not affected: "
+                f"cb.fit_more(fit, {name.split('+')!r}, refit=True, tune=..., "
+                "target_accept=...) samples this one again; more draws need a new cb.fit)"
                 for name, d in self.parts
                 for problem in d.problems()
             ]
@@ -210,6 +210,6 @@ def _bad(rhat_max: float, ess_min: float, chains: int) -> bool:
     return (chains > 1 and not rhat_max <= RHAT_MAX) or ess_min < ESS_PER_CHAIN_MIN * chains
 
 
-def warn_if_bad(diagnostics: Diagnostics) -> None:
+def warn_if_bad(diagnostics: Diagnostics, stacklevel: int = 3) -> None:
     for problem in diagnostics.problems():
-        warnings.warn(problem, DiagnosticsWarning, stacklevel=3)
+        warnings.warn(problem, DiagnosticsWarning, stacklevel=stacklevel)

@@ -141,7 +141,9 @@ class Fit:
         table = pd.DataFrame(rows, columns=_COLUMNS).set_index("parameter")
         if len(self.blocks) <= 1:
             return table
-        names = {p.name: self.block_of(p.node) for p in self.scm.parameters() if p.kind != "auxiliary"}
+        names = {
+            p.name: self.block_of(p.node) for p in self.scm.parameters() if p.kind != "auxiliary"
+        }
         table["block"] = [names[_base(label)].name for label in table.index]
         missing = [n for n, b in names.items() if b is not None and not b.fitted]
         if missing:

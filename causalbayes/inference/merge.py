@@ -46,7 +46,9 @@ def merge_blocks(
         [idata.posterior for _, idata in parts], join="exact", combine_attrs="drop_conflicts"
     )
     groups = {"posterior": posterior}
-    stats = [(name, idata.sample_stats) for name, idata in parts if "sample_stats" in idata.groups()]
+    stats = [
+        (name, idata.sample_stats) for name, idata in parts if "sample_stats" in idata.groups()
+    ]
     if not stacked:
         if stats:
             groups["sample_stats"] = stats[0][1]
