@@ -73,8 +73,11 @@ def sample_blocks(
     prepared: list[tuple[int, BlockModel, Any]] = []
     for i in indices:
         built = block_model(encoded, scales, partition[i], sufficient=settings["sufficient_stats"])
-        info = resolve_sampler(asked, n_rows=built.rows)
-        _check_extra(info, asked, built.rows, extra)
+        # "auto" picks per block by the rows its likelihood reads, unless backend options
+        # were given: those were checked against the choice for the whole data
+        rows = encoded.n if extra else built.rows
+        info = resolve_sampler(asked, n_rows=rows)
+        _check_extra(info, asked, rows, extra)
         prepared.append((i, built, info))
     out = {}
     for i, built, info in prepared:

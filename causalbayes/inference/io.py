@@ -213,9 +213,7 @@ def _check_savable(fit: Fit) -> None:
     except CausalBayesError as err:
         raise FileFormatError(f"cannot save this fit: its data do not fit its SCM: {err}") from err
     try:
-        _check_posterior(
-            fit.scm, fit.scales, fit.posterior, encoded, fit.diagnostics, fit.unfitted
-        )
+        _check_posterior(fit.scm, fit.scales, fit.posterior, encoded, fit.diagnostics, fit.unfitted)
     except FileFormatError as err:
         raise FileFormatError(f"cannot save this fit, a load would refuse it: {err}") from err
 

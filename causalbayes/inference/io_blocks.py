@@ -103,7 +103,9 @@ def parse_settings(d: Any) -> dict[str, Any]:
     return dict(d)
 
 
-def check_combined(blocks: tuple[Block, ...], diagnostics: Diagnostics, sampler: str) -> Diagnostics:
+def check_combined(
+    blocks: tuple[Block, ...], diagnostics: Diagnostics, sampler: str
+) -> Diagnostics:
     """The fit's diagnostics rebuilt from its blocks', checked against those saved."""
     fitted = [b for b in blocks if b.fitted]
     combined = combine([(b.name, b.diagnostics) for b in fitted])

@@ -136,7 +136,7 @@ def fit(
         cores=cores,
         target_accept=target_accept,
         random_seed=random_seed,
-        extra={} if blockwise else sample_kwargs,  # checked per block (its own "auto")
+        extra=sample_kwargs,
     )
     if queries is not None and not blockwise:
         raise ArgumentError(
