@@ -22,6 +22,13 @@ from causalbayes.inference.options import _check_fit_options
 from causalbayes.inference.samplers import SAMPLERS, resolve_sampler
 from causalbayes.scm.scm import SCM
 
+#: ``blocks="auto"`` and ``sufficient_stats="auto"`` switch on from this many rows.  Below
+#: it, per-row work is small next to what each block pays once (building and compiling
+#: its model, starting the sampler's workers, PyMC's per-step Python overhead); the
+#: figure is the one ``sampler="auto"`` uses for nutpie, not measured for blocks on a
+#: quiet machine (docs/benchmarks.md).
+AUTO_BLOCK_MIN_ROWS = 5_000
+
 #: Every accepted ``sampler=`` value.
 SAMPLER_NAMES = ("auto", *SAMPLERS)
 
@@ -41,8 +48,8 @@ def fit(
     warn: bool = True,
     missing: str = "raise",
     queries: Sequence | None = None,
-    blocks: bool = True,
-    sufficient_stats: bool = True,
+    blocks: bool | str = "auto",
+    sufficient_stats: bool | str = "auto",
     **sample_kwargs: Any,
 ) -> Fit:
     """Condition ``scm`` on ``data`` with ``pm.observe`` and sample the posterior.
@@ -51,11 +58,13 @@ def fit(
     The data frame is read, never modified; the columns the model uses are
     copied into the result.
 
-    The posterior is sampled in independent blocks where it factorizes (a fully
-    observed mechanism alone; mechanisms coupled by latent nodes or imputed values
-    together), one after another with all chains in parallel, and assembled into one
-    ``Fit``: the same posterior as one joint model, with each block's diagnostics
-    (``fit.blocks``).
+    Where the posterior factorizes (a fully observed mechanism alone; mechanisms coupled
+    by latent nodes or imputed values together) it can be sampled in independent blocks,
+    one after another with all chains in parallel, and assembled into one ``Fit``: the
+    same posterior as one joint model, with each block's diagnostics (``fit.blocks``).
+    By default that happens for large data (at least ``AUTO_BLOCK_MIN_ROWS`` rows) and
+    whenever ``queries=`` asks for part of the posterior; small fits sample one joint
+    model, as every block pays its own compile and sampler start-up.
 
     Parameters
     ----------
@@ -93,12 +102,14 @@ def fit(
         outcome's mechanism and those between treatment and outcome, not the
         treatment's or the covariates'); ``cb.fit_more(fit)`` samples the rest later
         without touching these.  Default: every block.
-    blocks : bool
-        Sample independent blocks separately (default); False samples one joint model.
-    sufficient_stats : bool
+    blocks : {"auto", True, False}
+        Sample independent blocks separately (True) or one joint model (False);
+        ``"auto"``: blocks with ``queries=`` or at least ``AUTO_BLOCK_MIN_ROWS`` rows.
+    sufficient_stats : {"auto", True, False}
         Evaluate Normal linear likelihoods through their sufficient statistics, and
         Bernoulli/Binomial/Poisson likelihoods over cells of rows sharing their
-        parents' values, where that is exact and cheaper (the same log density).
+        parents' values, where that is exact and cheaper (the same log density);
+        ``"auto"``: with at least ``AUTO_BLOCK_MIN_ROWS`` rows.
     **sample_kwargs
         Passed to the backend; each accepts only the keywords listed in
         :data:`causalbayes.inference.options.BACKEND_OPTIONS` (``"pymc"``:
@@ -143,9 +154,17 @@ def fit(
             f"queries= samples blocks of the posterior, which sampler {sampler!r} does not "
             "(ADVI fits the joint model); drop queries= or use an MCMC sampler"
         )
+    for name, value in (("blocks", blocks), ("sufficient_stats", sufficient_stats)):
+        if not (isinstance(value, bool) or value == "auto"):
+            raise ArgumentError(f"{name} must be True, False or 'auto', got {value!r}")
     if blockwise:
         encoded = encode_data(scm, data, missing=missing)
         scales = scales_from_data(encoded.scm, encoded)
+        large = encoded.n >= AUTO_BLOCK_MIN_ROWS
+        if blocks == "auto":
+            blocks = large or queries is not None
+        if sufficient_stats == "auto":
+            sufficient_stats = large
         parts = partition(encoded.scm, set(encoded.missing), factorize=blocks)
         indices = list(range(len(parts)))
         if queries is not None:
@@ -273,4 +292,11 @@ def _observe(model: pm.Model, encoded: EncodedData) -> pm.Model:
     return pm.observe(model, observations)
 
 
-__all__ = ["SAMPLER_NAMES", "checked_variables", "conditioned_model", "fit", "make_fit"]
+__all__ = [
+    "AUTO_BLOCK_MIN_ROWS",
+    "SAMPLER_NAMES",
+    "checked_variables",
+    "conditioned_model",
+    "fit",
+    "make_fit",
+]

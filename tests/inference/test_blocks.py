@@ -170,3 +170,23 @@ def test_diagnostics_are_reported_per_block():
     assert problems and all(p.startswith("block 'dilution'") for p in problems)
     assert "cb.fit_more(fit, ['dilution'], refit=True" in problems[0]
     assert both.stuck and both.rhat_max == 3.0 and both.divergences == 400
+
+
+def test_auto_blocks_for_queries_or_large_data_joint_for_small_fits(monkeypatch):
+    from causalbayes.inference import sampling
+
+    seen = {}
+    monkeypatch.setattr(
+        sampling, "fit_blocks", lambda *a, **k: seen.update(parts=a[3], at=a[4], s=a[5])
+    )
+    scm = cb.examples.coating_scm()
+    small = cb.simulate(scm, 50, params=cb.examples.COATING_TRUTH, random_seed=1)
+    cb.fit(scm, small)
+    assert seen["parts"] == (scm.modelled,) and not seen["s"]["sufficient_stats"]
+    cb.fit(scm, small, queries=[cb.ATE("dilution", "coating")])
+    assert seen["parts"] == (("humid",), ("dilution",), ("coating",)) and seen["at"] == [2]
+    large = pd.concat([small] * (sampling.AUTO_BLOCK_MIN_ROWS // 50), ignore_index=True)
+    cb.fit(scm, large)
+    assert len(seen["parts"]) == 3 and seen["at"] == [0, 1, 2] and seen["s"]["sufficient_stats"]
+    with pytest.raises(cb.errors.ArgumentError, match="blocks must be True, False or 'auto'"):
+        cb.fit(scm, small, blocks="yes")

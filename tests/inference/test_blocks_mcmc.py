@@ -13,6 +13,8 @@ from causalbayes.errors import QueryError
 pytestmark = pytest.mark.slow
 
 SMALL = {"draws": 400, "tune": 400, "chains": 2}
+BLOCKED = {"blocks": True, "sufficient_stats": True}  # "auto" would sample 500 rows jointly
+JOINT = {"blocks": False, "sufficient_stats": False}
 ATE = cb.ATE("dilution", "coating")
 
 
@@ -25,13 +27,13 @@ def coating():
 @pytest.fixture(scope="module")
 def partial(coating):
     scm, df = coating
-    return cb.fit(scm, df, queries=[ATE], random_seed=2, **SMALL)
+    return cb.fit(scm, df, queries=[ATE], random_seed=2, sufficient_stats=True, **SMALL)
 
 
 @pytest.fixture(scope="module")
 def full(coating):
     scm, df = coating
-    return cb.fit(scm, df, random_seed=2, **SMALL)
+    return cb.fit(scm, df, random_seed=2, **BLOCKED, **SMALL)
 
 
 def _agree(a: xr.Dataset, b: xr.Dataset, names, *, z: float = 5.0) -> None:
@@ -73,7 +75,7 @@ def test_fit_more_samples_the_rest_and_equals_one_full_fit(partial, full):
 
 def test_blocked_and_joint_fits_agree_story_1(coating, full):
     scm, df = coating
-    joint = cb.fit(scm, df, random_seed=3, blocks=False, sufficient_stats=False, **SMALL)
+    joint = cb.fit(scm, df, random_seed=3, **JOINT, **SMALL)
     assert joint.blocks[0].nodes == scm.modelled and joint.blocks[0].summarised == ()
     _agree(full.posterior, joint.posterior, full.parameter_names)
     a, b = cb.ate(full, "dilution", "coating"), cb.ate(joint, "dilution", "coating")
@@ -84,7 +86,7 @@ def test_blocked_fit_reproduces_the_exact_ab_posterior():
     """Story 2: cells of the Bernoulli rows, the conjugate Beta(121, 881), Beta(151, 851)."""
     scm = cb.examples.ab_test_scm()
     df = cb.examples.ab_test_data({"A": 120, "B": 150}, {"A": 1000, "B": 1000})
-    fit = cb.fit(scm, df, random_seed=4, **SMALL)
+    fit = cb.fit(scm, df, random_seed=4, **BLOCKED, **SMALL)
     assert fit.block_of("purchase").summarised == ("purchase",)
     rates = fit.posterior["purchase.page"]
     for level, (a, b) in {"A": (121, 881), "B": (151, 851)}.items():
@@ -104,8 +106,8 @@ def test_blocked_and_joint_fits_agree_with_groups():
     df = cb.simulate(scm, 600, random_seed=6).assign(
         store=stores, x=x, y=1 + np.array([effect[s] for s in stores]) * x + rng.normal(size=600)
     )
-    blocked = cb.fit(scm, df, random_seed=7, **SMALL)
-    joint = cb.fit(scm, df, random_seed=8, blocks=False, sufficient_stats=False, **SMALL)
+    blocked = cb.fit(scm, df, random_seed=7, **BLOCKED, **SMALL)
+    joint = cb.fit(scm, df, random_seed=8, **JOINT, **SMALL)
     assert blocked.block_of("y").summarised == ("y",)
     _agree(blocked.posterior, joint.posterior, ["y.intercept", "y.x", "y.sigma", "y.x|store"])
 
