@@ -12,7 +12,7 @@ from causalbayes.errors import QueryError
 
 pytestmark = pytest.mark.slow
 
-SMALL = {"draws": 400, "tune": 400, "chains": 2}
+SMALL = {"draws": 400, "tune": 400, "chains": 2, "warn": False}  # diagnostics: test_blocks.py
 BLOCKED = {"blocks": True, "sufficient_stats": True}  # "auto" would sample 500 rows jointly
 JOINT = {"blocks": False, "sufficient_stats": False}
 ATE = cb.ATE("dilution", "coating")
@@ -54,14 +54,14 @@ def test_fit_for_a_query_samples_only_its_mechanisms_and_says_so(partial, coatin
     assert (table.loc[["humid.sigma", "dilution.humid"], "block"] == "not fitted").all()
     assert table.loc["coating.dilution", "block"] == "coating"
     assert "not fitted=['humid', 'dilution']" in repr(partial)
-    ate = cb.ate(partial, "dilution", "coating")
+    ate = cb.ate(partial, "dilution", "coating", diagnostics="ignore")
     assert abs(ate.mean() - cb.examples.COATING_TRUTH["coating.dilution"]) < 0.1
     with pytest.raises(QueryError, match=r"cb.fit_more\(fit, \['dilution'\]\)"):
-        cb.ate(partial, "humid", "coating")  # reads dilution's mechanism
+        cb.ate(partial, "humid", "coating", diagnostics="ignore")  # reads dilution's mechanism
 
 
 def test_fit_more_samples_the_rest_and_equals_one_full_fit(partial, full):
-    more = cb.fit_more(partial)
+    more = cb.fit_more(partial, warn=False)
     assert more.unfitted == ()
     xr.testing.assert_identical(more.posterior, full.posterior)
     # the blocks sampled first keep their draws
@@ -78,7 +78,8 @@ def test_blocked_and_joint_fits_agree_story_1(coating, full):
     joint = cb.fit(scm, df, random_seed=3, **JOINT, **SMALL)
     assert joint.blocks[0].nodes == scm.modelled and joint.blocks[0].summarised == ()
     _agree(full.posterior, joint.posterior, full.parameter_names)
-    a, b = cb.ate(full, "dilution", "coating"), cb.ate(joint, "dilution", "coating")
+    a = cb.ate(full, "dilution", "coating", diagnostics="ignore")
+    b = cb.ate(joint, "dilution", "coating", diagnostics="ignore")
     assert abs(a.mean() - b.mean()) < 5 * np.hypot(a.draws.std(), b.draws.std()) / np.sqrt(200)
 
 
@@ -117,7 +118,7 @@ def test_blocked_fits_save_and_load_and_fit_more_after_loading(partial, full, tm
     loaded = cb.load(tmp_path / "partial")
     assert loaded.blocks == partial.blocks and loaded.unfitted == partial.unfitted
     xr.testing.assert_identical(loaded.posterior, partial.posterior)
-    xr.testing.assert_identical(cb.fit_more(loaded).posterior, full.posterior)
+    xr.testing.assert_identical(cb.fit_more(loaded, warn=False).posterior, full.posterior)
     cb.save(full, tmp_path / "full")
     again = cb.load(tmp_path / "full")
     assert again.diagnostics == full.diagnostics and again.sampler == full.sampler
