@@ -2,9 +2,11 @@
 
 For each data set (tests/real/datasets.py): the hand-written PyMC outcome model an
 expert would write (build + pm.sample, 4 chains x 1000 tune + 1000 draws, 2 cores),
-then causalbayes through the README path with the default settings (the treatment's
-mechanism is modelled too), then the same with the treatment given (the outcome
-model's design alone).  Printed: wall seconds of each fit (model building,
+then causalbayes through the README path: one joint model of every mechanism
+(``blocks=False, sufficient_stats=False``, the path before issue 14), the default
+(independent blocks, Normal likelihoods through sufficient statistics), only the
+blocks the ATE reads (``queries=[cb.ATE(t, y)]``), and with the treatment given (the
+outcome model's design alone).  Printed: wall seconds of each fit (model building,
 compiling and sampling), the ratio to the hand-written model, the ATE (mean, sd)
 and its distance from the hand-written one in posterior sds, divergences, max
 R-hat and min bulk ESS.  All in one process, one after another, on this machine.
@@ -32,12 +34,15 @@ import causalbayes as cb  # noqa: E402
 DEFAULT = ("close_college", "social_insure", "black_politicians")
 
 
-def causalbayes_fit(name: str, given_treatment: bool) -> dict:
+def causalbayes_fit(name: str, given_treatment: bool, **options) -> dict:
+    """``options``: ``queries=True`` samples only the ATE's mechanisms; else passed to fit."""
     d = datasets.DATASETS[name]
     df = datasets.load(name)
     start = time.perf_counter()
     scm = natural_scm(name, df, given_treatment=given_treatment)
-    fit = cb.fit(scm, df, random_seed=20261126)
+    if options.pop("queries", False):
+        options["queries"] = [cb.ATE(d.treatment, d.outcome)]
+    fit = cb.fit(scm, df, random_seed=20261126, **options)
     seconds = time.perf_counter() - start
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # diagnostics are printed below
@@ -45,6 +50,7 @@ def causalbayes_fit(name: str, given_treatment: bool) -> dict:
     g = fit.diagnostics
     return {
         "seconds": seconds,
+        "fit_and_ate_s": time.perf_counter() - start,
         "ate_mean": effect.mean(),
         "ate_sd": effect.sd(),
         "divergences": g.divergences,
@@ -60,7 +66,9 @@ def run(name: str) -> dict:
         "name": name,
         "rows": len(datasets.load(name)),
         "hand": hand,
+        "joint": causalbayes_fit(name, given_treatment=False, blocks=False, sufficient_stats=False),
         "default": causalbayes_fit(name, given_treatment=False),
+        "ate_only": causalbayes_fit(name, given_treatment=False, queries=True),
         "given_treatment": causalbayes_fit(name, given_treatment=True),
     }
 
@@ -68,7 +76,7 @@ def run(name: str) -> dict:
 def show(row: dict) -> None:
     hand = row["hand"]
     print(f"== {row['name']} ({row['rows']} rows)")
-    for label in ("hand", "default", "given_treatment"):
+    for label in ("hand", "joint", "default", "ate_only", "given_treatment"):
         r = row[label]
         distance = abs(r["ate_mean"] - hand["ate_mean"]) / hand["ate_sd"]
         print(

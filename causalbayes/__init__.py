@@ -86,6 +86,7 @@ def __getattr__(name: str):
     # `import causalbayes` does not pay PyMC's import cost up front.
     lazy = {
         "fit": ("causalbayes.inference", "fit"),
+        "fit_more": ("causalbayes.inference", "fit_more"),
         "conditioned_model": ("causalbayes.inference", "conditioned_model"),
         "Fit": ("causalbayes.inference", "Fit"),
         "Refitter": ("causalbayes.inference", "Refitter"),
@@ -212,6 +213,7 @@ __all__ = [
     "examples",
     "experiment_scm",
     "fit",
+    "fit_more",
     "generative_model",
     "identify",
     "latent_sensitivity",

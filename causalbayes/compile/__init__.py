@@ -3,6 +3,7 @@
 from causalbayes.compile.model import (
     build_model,
     design_for,
+    dim_lengths,
     expected_value,
     generative_model,
     mean_given,
@@ -15,6 +16,7 @@ __all__ = [
     "Design",
     "build_model",
     "design_for",
+    "dim_lengths",
     "expected_value",
     "generative_model",
     "mean_given",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from itertools import pairwise
 
 import numpy as np
@@ -23,6 +23,7 @@ from pymc.distributions.mixture import MixtureTransformWarning
 
 from causalbayes.compile.parameters import create_parameters, read_parameters
 from causalbayes.compile.predictor import Design, hurdle_predictor, linear_predictor
+from causalbayes.compile.sufficient import loglik_name
 from causalbayes.data.default_priors import resolved_priors
 from causalbayes.data.encode import EncodedData, encode_data
 from causalbayes.data.scales import Scales, scales_from_data, unit_scales
@@ -50,6 +51,8 @@ def build_model(
     exog: Mapping[str, np.ndarray] | None = None,
     groups: Mapping[str, np.ndarray] | None = None,
     impute: Mapping[str, np.ndarray] | None = None,
+    nodes: Collection[str] | None = None,
+    summaries: Mapping[str, tuple] | None = None,
 ) -> pm.Model:
     """The generative model of ``scm`` for ``n`` units.
 
@@ -58,17 +61,34 @@ def build_model(
     the values of given nodes;
     ``groups`` the integer group codes per grouping key; ``impute`` masks of
     the rows whose values are missing, per node (fitting only).
+
+    Fitting one block of a factorized posterior: ``nodes`` are the nodes whose mechanisms
+    the model holds (default: every modelled node); the parents they read from outside are
+    data, their values in ``exog``, like given nodes.  ``summaries`` maps a node to
+    ``(summariser, statistics)`` (:mod:`causalbayes.compile.sufficient`): its likelihood is
+    written through the statistics of its observed data (a ``pm.Potential``), and its
+    value, where a node of the block reads it, is its data in ``exog``.
     """
     design = Design(n, scales, dict(exog or {}), dict(groups or {}))
     impute = dict(impute or {})
+    summaries = dict(summaries or {})
     priors = resolved_priors(scm, scales)
+    modelled = set(scm.modelled if nodes is None else nodes)
+    read = {p for m in modelled for p in scm.nodes[m].parents}
     with pm.Model(coords=_coords(scm, n)) as model:
         values: dict = {}
         for name in scm.order:
-            if scm.nodes[name].is_given:
-                values[name] = _given(name, design)
+            if scm.nodes[name].is_given or name not in modelled:
+                if nodes is None or name in read:
+                    values[name] = _given(name, design)
                 continue
             params = create_parameters(scm, name, priors, model, scales)
+            if name in summaries:
+                summariser, stats = summaries[name]
+                pm.Potential(loglik_name(name), summariser.loglik(params, stats, scales))
+                if name in read:
+                    values[name] = _given(name, design)
+                continue
             eta = linear_predictor(scm, name, params, values, design)
             node = scm.nodes[name]
             extra = _extra(scm, name, params, values, design)
@@ -146,6 +166,11 @@ def generative_model(
     if n is None:
         raise SpecError("give data= or the number of units n=")
     return build_model(scm, n=n, scales=unit_scales())
+
+
+def dim_lengths(scm: SCM, n: int) -> dict[str, int]:
+    """Length of every dim of the model of ``scm`` for ``n`` units."""
+    return {dim: len(labels) for dim, labels in _coords(scm, n).items()}
 
 
 def _extra(scm: SCM, name: str, params: dict, values: dict, design: Design) -> Extra:

@@ -41,6 +41,7 @@ from causalbayes.data.encode import encode_data
 from causalbayes.errors import CausalBayesWarning, QueryError
 from causalbayes.estimands.checks import diagnostics_gate
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
+from causalbayes.estimands.fitted import require_fitted
 from causalbayes.estimands.values import encode_value
 from causalbayes.estimands.worlds import posterior_inputs
 from causalbayes.families import FAMILIES, count_cdf, inverse_link
@@ -260,6 +261,7 @@ def run_with_noise(
     noise variables were made (so a seed gives the same answer in any process),
     and shared by every world built on the same ``noise`` dict.
     """
+    require_fitted(fit, inputs, outputs)
     function = DrawFunction.compile(inputs, outputs, units=size, random_seed=random_seed)
     draws = flat_draws(fit.posterior, [k for k in function.input_names if k not in noise])
     total = fit.posterior.sizes["chain"] * fit.posterior.sizes["draw"]

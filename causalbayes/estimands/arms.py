@@ -14,6 +14,7 @@ from causalbayes.estimands.averages import PairQuery
 from causalbayes.estimands.effect import Effect
 from causalbayes.estimands.query import Plan, Query, evaluate
 from causalbayes.estimands.values import encode_value, treatment_pair
+from causalbayes.estimands.worlds import world_mechanisms
 from causalbayes.inference.fit import Fit
 
 
@@ -156,6 +157,10 @@ class CDE(Query):
 
     def nodes(self) -> dict[str, str]:
         return {"treatment": self.treatment, "mediator": self.mediator, "outcome": self.outcome}
+
+    def mechanisms(self, scm) -> frozenset[str]:
+        """The outcome's, and those between the treatment and the outcome (the mediator held)."""
+        return world_mechanisms(scm, {self.treatment, self.mediator}, self.outcome, self.population)
 
     def plan(self, fit: Fit) -> Plan:
         observed = fit.encoded.values.get(self.treatment)

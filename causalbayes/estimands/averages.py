@@ -16,6 +16,7 @@ from causalbayes.errors import QueryError
 from causalbayes.estimands.effect import Effect
 from causalbayes.estimands.query import Plan, Query, evaluate
 from causalbayes.estimands.values import treatment_pair
+from causalbayes.estimands.worlds import world_mechanisms
 from causalbayes.inference.fit import Fit
 
 
@@ -29,6 +30,16 @@ class PairQuery(Query):
     @property
     def treatment_outcome(self) -> tuple[str, str]:
         return self.treatment, self.outcome
+
+    def mechanisms(self, scm) -> frozenset[str]:
+        """The outcome's mechanism and those between the treatment and the outcome
+        (every ancestor of the outcome for ``population="model"``)."""
+        population = getattr(self, "population", False)
+        return world_mechanisms(scm, self.set_nodes(), self.outcome, population)
+
+    def set_nodes(self) -> set[str]:
+        """The nodes the query's worlds intervene on."""
+        return {self.treatment}
 
     def _values(self, fit: Fit, values) -> tuple[list, list]:
         observed = fit.encoded.values.get(self.treatment)

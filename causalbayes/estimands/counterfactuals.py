@@ -51,6 +51,9 @@ class Counterfactual(Query):
     def nodes(self) -> dict[str, str]:
         return {"node": self.node, **{f"intervened node ({k})": k for k in self.action}}
 
+    def mechanisms(self, scm) -> frozenset[str]:
+        return downstream_mechanisms(scm, self.action)
+
     @property
     def label(self) -> str:
         action = ", ".join(f"{k}={v}" for k, v in self.action.items())
@@ -88,6 +91,9 @@ class CausationProbabilities(Query):
     @property
     def treatment_outcome(self) -> tuple[str, str]:
         return self.treatment, self.outcome
+
+    def mechanisms(self, scm) -> frozenset[str]:
+        return downstream_mechanisms(scm, [self.treatment])
 
     def plan(self, fit: Fit) -> Plan:
         scm, t, y = fit.scm, self.treatment, self.outcome
@@ -150,6 +156,9 @@ class Mediation(Query):
     def nodes(self) -> dict[str, str]:
         return {"treatment": self.treatment, "mediator": self.mediator, "outcome": self.outcome}
 
+    def mechanisms(self, scm) -> frozenset[str]:
+        return downstream_mechanisms(scm, [self.treatment])
+
     def plan(self, fit: Fit) -> Plan:
         t, m, y = self.treatment, self.mediator, self.outcome
         a, b = self.values
@@ -159,6 +168,13 @@ class Mediation(Query):
             details={"mediator": m, "values": [a, b]},
             draws=lambda random_seed: _natural_effects(fit, t, m, y, a, b, random_seed),
         )
+
+
+def downstream_mechanisms(scm, action) -> frozenset[str]:
+    """Mechanisms a unit counterfactual under ``do(action)`` reads: every node downstream
+    of an intervened one is recomputed with the unit's noise."""
+    below = set().union(*(scm.dag.descendants(a) for a in action)) - set(action)
+    return frozenset(v for v in below if not scm.nodes[v].is_given)
 
 
 def _check_mediation(fit: Fit, treatment: str, mediator: str, outcome: str) -> None:

@@ -99,7 +99,10 @@ def _range(fit: Fit, treatment: str, arms: Sequence, observed: np.ndarray) -> li
 def _has_propensity(fit: Fit, treatment: str) -> bool:
     node = fit.scm[treatment]
     modelled = not node.is_given and node.family in ("Bernoulli", "Categorical")
-    return modelled and any(not fit.scm[p].latent for p in node.parents)
+    # a fit for some queries only (cb.fit(..., queries=)) may lack the treatment's
+    # mechanism: its propensities are unknown until cb.fit_more samples it
+    fitted = treatment not in fit.unfitted
+    return modelled and fitted and any(not fit.scm[p].latent for p in node.parents)
 
 
 def _propensity_notes(fit: Fit, treatment: str, arms: Sequence) -> list[str]:

@@ -16,6 +16,7 @@ from causalbayes.data.encode import encode_data
 from causalbayes.errors import DataError, QueryError
 from causalbayes.estimands.checks import diagnostics_gate
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
+from causalbayes.estimands.fitted import require_fitted
 from causalbayes.estimands.worlds import posterior_inputs, typed_like
 from causalbayes.inference.fit import Fit
 from causalbayes.scm.naming import UNIT_DIM, levels_dim
@@ -114,6 +115,7 @@ def predict(
     world = pm.do(model, typed_like(model, {v: encoded.values[v] for v in held}))
     target = expected_value(resolved, node, world, design) if kind == "mean" else world[node]
     inputs = posterior_inputs(fit, world)
+    require_fitted(fit, inputs, [target])
     draw_fn = DrawFunction.compile(inputs, [target], units=encoded.n, random_seed=random_seed)
     draws, new_groups = _extended_draws(fit, resolved, draw_fn.input_names, random_seed)
     (values,) = draw_fn(draws)

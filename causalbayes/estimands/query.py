@@ -80,6 +80,16 @@ class Query(ABC):
     def plan(self, fit: Fit) -> Plan:
         """Check the query against ``fit`` and say how to evaluate it."""
 
+    def mechanisms(self, scm) -> frozenset[str]:
+        """The nodes whose mechanisms (parameters) the query reads.
+
+        ``cb.fit(scm, df, queries=[query])`` samples only their blocks.  The default is
+        every modelled node; a query that reads fewer says so.  Whatever it says, a query
+        that meets an unfitted mechanism when it is evaluated is refused (see
+        :mod:`causalbayes.estimands.fitted`).
+        """
+        return frozenset(scm.modelled)
+
     @property
     def label(self) -> str:
         """A short name, e.g. ``ate(dilution, coating)`` (the study tables use it)."""

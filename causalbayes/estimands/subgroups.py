@@ -43,6 +43,9 @@ class CATE(PairQuery):
     population: bool | str = False
     estimand = "CATE"
 
+    def set_nodes(self) -> set[str]:
+        return {self.treatment, self.by} if self.mode == "set" else {self.treatment}
+
     def plan(self, fit: Fit) -> Plan:
         (a, b), codes = self._values(fit, self.values)
         if (self.by is None) == (self.profiles is None):

@@ -29,6 +29,7 @@ from causalbayes.compile import Design, build_model, expected_value, model_and_d
 from causalbayes.data.encode import encode_data
 from causalbayes.errors import QueryError
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
+from causalbayes.estimands.fitted import require_fitted
 from causalbayes.inference.fit import Fit
 from causalbayes.scm.naming import UNIT_DIM, levels_dim
 
@@ -74,6 +75,31 @@ def held_values(encoded, names) -> tuple[dict, dict]:
         interventions[v] = pt.set_subtensor(base[np.flatnonzero(mask)], filler)
         placeholders[f"{v}.missing"] = filler
     return interventions, placeholders
+
+
+def world_mechanisms(scm, set_nodes, outcome: str, population=False) -> frozenset[str]:
+    """Mechanisms ``E[outcome | do(set_nodes)]`` reads in :class:`InterventionalMean`.
+
+    The outcome's, and those of the nodes the world regenerates on the way: the
+    outcome's ancestors downstream of a set node (every ancestor for
+    ``population="model"``).  Held nodes are data; latent or imputed ones are read from
+    the posterior of the block of the mechanism that reads them.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> sorted(world_mechanisms(cb.examples.coating_scm(), {"dilution"}, "coating"))
+    ['coating']
+    >>> sorted(world_mechanisms(cb.examples.coating_scm(), {"dilution"}, "coating", "model"))
+    ['coating', 'humid']
+    """
+    set_nodes = set(set_nodes)
+    upstream = scm.dag.ancestors(outcome)
+    if population == "model":
+        moved = set(upstream)
+    else:
+        moved = upstream & set().union(*(scm.dag.descendants(v) for v in set_nodes))
+    return frozenset(v for v in ({outcome} | moved) - set_nodes if not scm.nodes[v].is_given)
 
 
 BOOTSTRAP_INPUT = "bootstrap_weights"
@@ -264,6 +290,7 @@ class InterventionalMean:
         inputs.update(placeholders)
         if population == "bootstrap":
             inputs[BOOTSTRAP_INPUT] = bootstrap
+        require_fitted(fit, inputs, [target])
         draws = DrawFunction.compile(
             inputs,
             [target],

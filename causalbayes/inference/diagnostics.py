@@ -32,7 +32,9 @@ class Diagnostics:
     """Summary of a run's convergence checks.
 
     ``worst`` lists the parameters with the highest R-hat (or lowest ESS with
-    one chain) as ``(name, rhat, ess_bulk)``, worst first.
+    one chain) as ``(name, rhat, ess_bulk)``, worst first.  ``parts`` holds the
+    diagnostics of each block of a fit sampled in blocks, by block name (see
+    :func:`combine`); their problems are reported block by block.
     """
 
     divergences: int
@@ -41,6 +43,7 @@ class Diagnostics:
     chains: int
     draws: int
     worst: tuple[tuple[str, float, float], ...] = ()
+    parts: tuple[tuple[str, Diagnostics], ...] = ()
 
     @property
     def transitions(self) -> int:
@@ -49,6 +52,8 @@ class Diagnostics:
     @property
     def stuck(self) -> bool:
         """Whether the chains failed to explore the posterior (not merely a few problems)."""
+        if self.parts:
+            return any(d.stuck for _, d in self.parts)
         divergent_share = self.divergences / max(self.transitions, 1)
         return bool(
             (self.chains > 1 and not self.rhat_max <= RHAT_STUCK)
@@ -62,6 +67,14 @@ class Diagnostics:
 
     def problems(self) -> list[str]:
         """Plain-language problems with the advice that fits each; empty when all is well."""
+        if self.parts:
+            return [
+                f"block {name!r}: {problem} (the other blocks are not affected: "
+                f"cb.fit_more(fit, {name.split('+')!r}, refit=True, tune=..., "
+                "target_accept=...) samples this one again; more draws need a new cb.fit)"
+                for name, d in self.parts
+                for problem in d.problems()
+            ]
         at = self._where()
         if self.stuck:
             return [
@@ -149,6 +162,45 @@ def diagnose(idata: az.InferenceData, var_names: Sequence[str]) -> Diagnostics:
     return Diagnostics(divergences, rhat_max, ess_min, chains, draws, worst)
 
 
+def combine(parts: Sequence[tuple[str, Diagnostics]]) -> Diagnostics:
+    """The diagnostics of a fit sampled in blocks: the worst of its blocks.
+
+    Divergences add up; the largest R-hat and the smallest ESS are the fit's; the
+    worst parameters are ranked across blocks.  One block: its diagnostics as they are.
+
+    Examples
+    --------
+    >>> a = Diagnostics(0, 1.001, 900.0, 4, 1000)
+    >>> b = Diagnostics(3, 1.002, 700.0, 4, 1000)
+    >>> both = combine([("x", a), ("y", b)])
+    >>> both.divergences, both.ess_bulk_min
+    (3, 700.0)
+    >>> both.problems()[0][:44]
+    "block 'y': 3 divergent transition(s): the po"
+    """
+    if len(parts) == 1:
+        return parts[0][1]
+    found = [d for _, d in parts]
+    shapes = {(d.chains, d.draws) for d in found}
+    if len(shapes) != 1:
+        raise ValueError(f"blocks with different chains x draws cannot be combined: {shapes}")
+    chains, draws = shapes.pop()
+    one_chain = chains == 1
+    worst = sorted(
+        (w for d in found for w in d.worst),
+        key=(lambda t: t[2]) if one_chain else (lambda t: -t[1]),
+    )
+    return Diagnostics(
+        divergences=sum(d.divergences for d in found),
+        rhat_max=float("nan") if one_chain else max(d.rhat_max for d in found),
+        ess_bulk_min=min(d.ess_bulk_min for d in found),
+        chains=chains,
+        draws=draws,
+        worst=tuple(worst[:WORST_SHOWN]),
+        parts=tuple(parts),
+    )
+
+
 def _finite_or(reduce, values, default: float) -> float:
     values = np.asarray(values, dtype="float64")
     return float(reduce(values)) if np.isfinite(values).any() else default
@@ -158,6 +210,6 @@ def _bad(rhat_max: float, ess_min: float, chains: int) -> bool:
     return (chains > 1 and not rhat_max <= RHAT_MAX) or ess_min < ESS_PER_CHAIN_MIN * chains
 
 
-def warn_if_bad(diagnostics: Diagnostics) -> None:
+def warn_if_bad(diagnostics: Diagnostics, stacklevel: int = 3) -> None:
     for problem in diagnostics.problems():
-        warnings.warn(problem, DiagnosticsWarning, stacklevel=3)
+        warnings.warn(problem, DiagnosticsWarning, stacklevel=stacklevel)

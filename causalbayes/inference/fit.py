@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import arviz as az
 import numpy as np
@@ -16,6 +18,7 @@ from causalbayes.compile import Design, design_for, model_and_design
 from causalbayes.data.default_priors import resolved_priors
 from causalbayes.data.encode import EncodedData, encode_data
 from causalbayes.data.scales import Scales
+from causalbayes.inference.blocks import Block
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.scm.priors import Prior
 from causalbayes.scm.scm import SCM
@@ -40,6 +43,12 @@ class Fit:
     missing : {"raise", "impute"}
         How missing values in ``data`` were treated (imputed entries are the
         latent ``<node>.missing`` in the posterior).
+    blocks : tuple of Block
+        The independent blocks the posterior was sampled in, fitted or not yet
+        (empty: one joint model of every mechanism, all fitted).
+    settings : mapping
+        The sampler settings ``cb.fit_more`` reuses (draws, tune, chains,
+        target_accept, the sampler asked for, the seed's entropy, ...).
     """
 
     scm: SCM
@@ -49,6 +58,8 @@ class Fit:
     diagnostics: Diagnostics
     sampler: str = "pymc"
     missing: str = "raise"
+    blocks: tuple[Block, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def posterior(self) -> xr.Dataset:
@@ -77,12 +88,35 @@ class Fit:
             if p.kind != "auxiliary" and p.name in self.posterior
         ]
 
+    @property
+    def fitted(self) -> tuple[str, ...]:
+        """Nodes whose mechanisms are in the posterior (every modelled node unless the fit
+        was asked for some queries only)."""
+        if not self.blocks:
+            return self.scm.modelled
+        done = {v for b in self.blocks if b.fitted for v in b.nodes}
+        return tuple(v for v in self.scm.modelled if v in done)
+
+    @property
+    def unfitted(self) -> tuple[str, ...]:
+        """Nodes whose mechanisms are not sampled yet (``cb.fit_more`` samples them)."""
+        done = set(self.fitted)
+        return tuple(v for v in self.scm.modelled if v not in done)
+
+    def block_of(self, node: str) -> Block | None:
+        """The block holding ``node``'s mechanism (None for a joint fit or a given node)."""
+        return next((b for b in self.blocks if node in b.nodes), None)
+
     def priors(self) -> dict[str, Prior]:
         """The prior of every parameter as used in this fit (defaults resolved)."""
         return resolved_priors(self.scm, self.scales)
 
     def summary(self, *, hdi_prob: float = HDI_PROB) -> pd.DataFrame:
-        """Posterior mean, sd, HDI, R-hat and bulk ESS of every parameter (one row per element)."""
+        """Posterior mean, sd, HDI, R-hat and bulk ESS of every parameter (one row per element).
+
+        A fit sampled in several blocks adds a ``block`` column; the parameters of
+        mechanisms not fitted yet are listed with NaN and block ``"not fitted"``.
+        """
         names = self.parameter_names
         hdi = az.hdi(self.posterior[names], hdi_prob=hdi_prob)
         rhat = az.rhat(self.posterior[names]) if self.posterior.sizes["chain"] > 1 else None
@@ -104,14 +138,42 @@ class Fit:
                         "ess_bulk": float(ess[name][index]),
                     }
                 )
-        return pd.DataFrame(rows).set_index("parameter")
+        table = pd.DataFrame(rows, columns=_COLUMNS).set_index("parameter")
+        if len(self.blocks) <= 1:
+            return table
+        names = {
+            p.name: self.block_of(p.node) for p in self.scm.parameters() if p.kind != "auxiliary"
+        }
+        table["block"] = [names[_base(label)].name for label in table.index]
+        missing = [n for n, b in names.items() if b is not None and not b.fitted]
+        if missing:
+            blank = pd.DataFrame(
+                {c: np.nan for c in _COLUMNS[1:]} | {"block": "not fitted"},
+                index=pd.Index(missing, name="parameter"),
+            )
+            table = pd.concat([table, blank])
+        return table
 
     def __repr__(self) -> str:
         d = self.diagnostics
+        shown = f"rhat_max={d.rhat_max:.3f})"
+        if self.unfitted:
+            shown = (
+                f"rhat_max={d.rhat_max:.3f}, fitted={list(self.fitted)}, "
+                f"not fitted={list(self.unfitted)}: cb.fit_more(fit))"
+            )
         return (
             f"Fit({self.scm!r}, n={len(self.data)}, sampler={self.sampler!r}, "
-            f"chains={d.chains}, draws={d.draws}, divergences={d.divergences}, rhat_max={d.rhat_max:.3f})"
+            f"chains={d.chains}, draws={d.draws}, divergences={d.divergences}, {shown}"
         )
+
+
+_COLUMNS = ["parameter", "mean", "sd", "hdi_low", "hdi_high", "r_hat", "ess_bulk"]
+
+
+def _base(label: str) -> str:
+    """The parameter name of a summary row label (``name`` or ``name[level]``)."""
+    return label.split("[", 1)[0] if label.endswith("]") else label
 
 
 def _elements(draws: xr.DataArray, extra: list[str]):

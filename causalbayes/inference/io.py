@@ -65,6 +65,13 @@ from causalbayes.inference import atomic
 from causalbayes.inference import io_checks as checks
 from causalbayes.inference.diagnostics import Diagnostics
 from causalbayes.inference.fit import Fit
+from causalbayes.inference.io_blocks import (
+    blocks_out,
+    check_combined,
+    parse_blocks,
+    parse_settings,
+    settings_out,
+)
 from causalbayes.inference.io_checks import DATA_FILE, FIT_FILE, POSTERIOR_FILE
 from causalbayes.inference.samplers import SAMPLERS
 from causalbayes.scm.naming import UNIT_DIM
@@ -72,7 +79,9 @@ from causalbayes.scm.scm import SCM
 
 FIT_FORMAT = "causalbayes.fit"
 # Version 2: standardized sampling (the scales hold centres, rotations and the switch).
-FIT_VERSION = 2
+# Version 3: the posterior's blocks (fitted or not) and the sampler settings; reads 2 too.
+FIT_VERSION = 3
+READ_VERSIONS = (2, 3)
 FILES = (FIT_FILE, POSTERIOR_FILE, DATA_FILE)
 ENGINE = "h5netcdf"
 #: ``sampler`` values a saved fit may carry: the backends, and "truth" (the one-draw
@@ -195,7 +204,7 @@ def _sealed(meta: dict[str, Any], folder: Path) -> str:
 
 
 def _check_savable(fit: Fit) -> None:
-    if fit.sampler not in KNOWN_SAMPLERS:
+    if not _known_sampler(fit.sampler):
         raise FileFormatError(
             f"cannot save a fit whose sampler is {fit.sampler!r}: a load accepts one of {list(KNOWN_SAMPLERS)}"
         )
@@ -204,7 +213,7 @@ def _check_savable(fit: Fit) -> None:
     except CausalBayesError as err:
         raise FileFormatError(f"cannot save this fit: its data do not fit its SCM: {err}") from err
     try:
-        _check_posterior(fit.scm, fit.scales, fit.posterior, encoded, fit.diagnostics)
+        _check_posterior(fit.scm, fit.scales, fit.posterior, encoded, fit.diagnostics, fit.unfitted)
     except FileFormatError as err:
         raise FileFormatError(f"cannot save this fit, a load would refuse it: {err}") from err
 
@@ -219,8 +228,15 @@ def _fit_json(fit: Fit, columns: list[dict[str, Any]]) -> dict[str, Any]:
         "scm": fit.scm.to_dict(),
         "scales": _scales_out(fit.scales),
         "diagnostics": _diagnostics_out(fit.diagnostics),
+        "blocks": blocks_out(fit.blocks, _diagnostics_out) if fit.blocks else None,
+        "settings": settings_out(fit.settings) if fit.blocks and fit.settings else None,
         "data": {"n_rows": len(fit.data), "columns": columns},
     }
+
+
+def _known_sampler(name: Any) -> bool:
+    """A backend, "truth", or backends joined by "+" (blocks sampled by different ones)."""
+    return isinstance(name, str) and all(part in KNOWN_SAMPLERS for part in name.split("+"))
 
 
 def _scales_out(scales: Scales) -> dict[str, Any]:
@@ -364,10 +380,12 @@ def _load(given: Path, folder: Path, mechanisms: Mapping[str, Any] | None) -> Fi
     meta = _read_fit_json(folder / FIT_FILE)
     _check_mechanisms(meta, mechanisms)
     scm, scales, diagnostics, sampler, missing, columns, n_rows = _parse_meta(meta, mechanisms)
+    blocks, settings, diagnostics = _parse_blocks(meta, scm, diagnostics, sampler)
     data = _read_data(folder / DATA_FILE, columns, n_rows)
     idata = _read_posterior(folder / POSTERIOR_FILE)
     encoded = _check_data(scm, data, missing)
-    _check_posterior(scm, scales, idata.posterior, encoded, diagnostics)
+    unfitted = [v for b in blocks if not b.fitted for v in b.nodes]
+    _check_posterior(scm, scales, idata.posterior, encoded, diagnostics, unfitted)
     checks.check_manifest(meta, folder)  # last: the checks above say what is wrong
     return Fit(
         scm=scm,
@@ -377,7 +395,27 @@ def _load(given: Path, folder: Path, mechanisms: Mapping[str, Any] | None) -> Fi
         diagnostics=diagnostics,
         sampler=sampler,
         missing=missing,
+        blocks=blocks,
+        settings=settings,
     )
+
+
+def _parse_blocks(meta: dict[str, Any], scm: SCM, diagnostics: Diagnostics, sampler: str):
+    """Blocks and settings (version 3; none in version 2), and the fit's diagnostics
+    rebuilt from the blocks' (checked against those saved)."""
+    if meta["version"] < 3 or meta.get("blocks") is None:
+        if meta["version"] >= 3 and meta.get("settings") is not None:
+            raise FileFormatError(f"{FIT_FILE} is malformed: settings without blocks")
+        return (), {}, diagnostics
+    try:
+        blocks = parse_blocks(meta["blocks"], scm, KNOWN_SAMPLERS, _parse_diagnostics)
+        settings = parse_settings(meta["settings"])
+        combined = check_combined(blocks, diagnostics, sampler)
+    except KeyError as err:
+        raise FileFormatError(f"{FIT_FILE} lacks the entry {err.args[0]!r}") from err
+    except (TypeError, ValueError) as err:
+        raise FileFormatError(f"{FIT_FILE} is malformed: {err}") from err
+    return blocks, settings, combined
 
 
 def _check_mechanisms(meta: dict[str, Any], functions: Mapping[str, Any] | None) -> None:
@@ -430,9 +468,9 @@ def _read_fit_json(file: Path) -> dict[str, Any]:
         raise FileFormatError(
             f"{FIT_FILE} has version {version} (written by causalbayes {written_by}); this causalbayes reads version {FIT_VERSION}: upgrade causalbayes"
         )
-    if version != FIT_VERSION:
+    if version not in READ_VERSIONS:
         raise FileFormatError(
-            f"{FIT_FILE} has version {version}; this causalbayes reads version {FIT_VERSION}"
+            f"{FIT_FILE} has version {version}; this causalbayes reads versions {list(READ_VERSIONS)}"
         )
     return meta
 
@@ -445,8 +483,11 @@ def _parse_meta(meta: dict[str, Any], mechanisms: Mapping[str, Any] | None = Non
         scales = _parse_scales(meta["scales"])
         diagnostics = _parse_diagnostics(meta["diagnostics"])
         sampler = meta["sampler"]
-        if sampler not in KNOWN_SAMPLERS:
-            raise ValueError(f"sampler must be one of {list(KNOWN_SAMPLERS)}, got {sampler!r}")
+        if not _known_sampler(sampler):
+            raise ValueError(
+                f"sampler must be one of {list(KNOWN_SAMPLERS)} (or several joined by '+'), "
+                f"got {sampler!r}"
+            )
         missing = meta.get("missing", "raise")
         if missing not in MISSING_OPTIONS:
             raise ValueError(f"missing must be one of {list(MISSING_OPTIONS)}, got {missing!r}")
@@ -663,7 +704,12 @@ def _check_data(scm: SCM, data: pd.DataFrame, missing: str) -> EncodedData:
 
 
 def _check_posterior(
-    scm: SCM, scales: Scales, posterior: xr.Dataset, encoded: EncodedData, diagnostics: Diagnostics
+    scm: SCM,
+    scales: Scales,
+    posterior: xr.Dataset,
+    encoded: EncodedData,
+    diagnostics: Diagnostics,
+    unfitted=(),
 ) -> None:
     imputed = {node: int(mask.sum()) for node, mask in encoded.missing.items() if mask.any()}
     checks.check_posterior(
@@ -673,6 +719,7 @@ def _check_posterior(
         n_rows=encoded.n,
         imputed=imputed,
         diagnostics=diagnostics,
+        unfitted=unfitted,
     )
 
 

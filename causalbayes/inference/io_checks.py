@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -237,11 +237,23 @@ def check_posterior(
     n_rows: int,
     imputed: Mapping[str, int],
     diagnostics: Diagnostics,
+    unfitted: Collection[str] = (),
 ) -> None:
     """Every variable the SCM implies is there, shaped right, finite and inside its support.
 
     ``imputed``: node -> number of missing entries (each a ``<node>.missing`` variable).
+    ``unfitted``: nodes whose mechanisms are not sampled yet: their variables must be absent.
     """
+    unfitted = set(unfitted)
+    stray = [
+        v
+        for v in posterior.data_vars
+        if v in unfitted or str(v).split(".", 1)[0] in unfitted and str(v) not in scm.nodes
+    ]
+    if stray:
+        raise FileFormatError(
+            f"{POSTERIOR_FILE}: {stray} belong to mechanisms that {FIT_FILE} says are not fitted"
+        )
     if "chain" not in posterior.dims or "draw" not in posterior.dims:
         raise FileFormatError(
             f"{POSTERIOR_FILE}: the posterior needs dims chain and draw, found {list(posterior.dims)}"
@@ -254,16 +266,20 @@ def check_posterior(
         )
     sizes, labels = {**dim_sizes(scm), UNIT_DIM: n_rows}, dim_labels(scm)
     for p in scm.parameters():
+        if p.node in unfitted:
+            continue
         if p.kind == "derived" and p.name not in posterior.data_vars:
             continue  # recomputable from the free variables; effects never read it
         if p.kind == "prior" and priors[p.name].is_fixed:
             continue  # a known constant, not in the posterior
         _check_variable(posterior, p.name, p.dims, sizes, labels)
         _check_values(posterior[p.name], p.name, _support(scm, p, priors.get(p.name)))
-    for name in scm.latent:
+    for name in [v for v in scm.latent if v not in unfitted]:
         _check_variable(posterior, name, (UNIT_DIM,), sizes, {})
         _check_values(posterior[name], name, [])
     for node, count in imputed.items():
+        if node in unfitted:
+            continue
         name = f"{node}.missing"
         if name not in posterior.data_vars:
             raise FileFormatError(

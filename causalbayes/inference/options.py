@@ -50,7 +50,7 @@ BACKEND_OPTIONS: dict[str, frozenset[str]] = {
 #: ``fit``'s own keywords: a misspelling of one of them is suggested too.
 FIT_KEYWORDS = (
     "draws", "tune", "chains", "cores", "target_accept", "random_seed", "sampler",
-    "progressbar", "warn", "missing",
+    "progressbar", "warn", "missing", "queries", "blocks", "sufficient_stats",
 )  # fmt: skip
 
 

@@ -10,16 +10,25 @@ import pandas as pd
 import pymc as pm
 
 from causalbayes.compile import build_model, model_for_data
-from causalbayes.compile.standardize import BLOCK_LOCAL, STD_SUFFIX
 from causalbayes.data.encode import EncodedData, encode_data
 from causalbayes.data.scales import Scales, scales_from_data
-from causalbayes.errors import DataError, SpecError
+from causalbayes.errors import ArgumentError, DataError, SpecError
+from causalbayes.inference.blocks import blocks_of, needed_nodes, partition, seed_entropy
+from causalbayes.inference.blockwise import checked_variables, fit_blocks
 from causalbayes.inference.diagnostics import Diagnostics, diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
+from causalbayes.inference.merge import only_posterior
 from causalbayes.inference.options import _check_fit_options
 from causalbayes.inference.samplers import SAMPLERS
 from causalbayes.inference.samplers.exact import why_not_conjugate
 from causalbayes.scm.scm import SCM
+
+#: ``blocks="auto"`` and ``sufficient_stats="auto"`` switch on from this many rows.  Below
+#: it, per-row work is small next to what each block pays once (building and compiling
+#: its model, starting the sampler's workers, PyMC's per-step Python overhead); the
+#: figure is the one ``sampler="auto"`` uses for nutpie, not measured for blocks on a
+#: quiet machine (docs/benchmarks.md).
+AUTO_BLOCK_MIN_ROWS = 5_000
 
 #: Every accepted ``sampler=`` value.
 SAMPLER_NAMES = ("auto", *SAMPLERS)
@@ -39,6 +48,9 @@ def fit(
     progressbar: bool = False,
     warn: bool = True,
     missing: str = "raise",
+    queries: Sequence | None = None,
+    blocks: bool | str = "auto",
+    sufficient_stats: bool | str = "auto",
     **sample_kwargs: Any,
 ) -> Fit:
     """Condition ``scm`` on ``data`` with ``pm.observe`` and sample the posterior.
@@ -46,6 +58,14 @@ def fit(
     Latent nodes stay unobserved (their per-unit values are sampled too).
     The data frame is read, never modified; the columns the model uses are
     copied into the result.
+
+    Where the posterior factorizes (a fully observed mechanism alone; mechanisms coupled
+    by latent nodes or imputed values together) it can be sampled in independent blocks,
+    one after another with all chains in parallel, and assembled into one ``Fit``: the
+    same posterior as one joint model, with each block's diagnostics (``fit.blocks``).
+    By default that happens for large data (at least ``AUTO_BLOCK_MIN_ROWS`` rows) and
+    whenever ``queries=`` asks for part of the posterior; small fits sample one joint
+    model, as every block pays its own compile and sampler start-up.
 
     Parameters
     ----------
@@ -69,7 +89,9 @@ def fit(
         mean-field ADVI; ``tune``/``chains``/``target_accept`` do not apply, one
         chain of ``draws`` independent draws; options ``batch_size=`` (None:
         all rows each step), ``iterations=``, ``learning_rate=``); see
-        :mod:`causalbayes.inference.samplers.advi` for what it trades.
+        :mod:`causalbayes.inference.samplers.advi` for what it trades (it fits the
+        joint model, never blocks).  With blocks, ``"auto"`` decides per block by the
+        rows its likelihood evaluates (cells, for sufficient statistics).
         ``"exact"``: independent draws from the closed-form posterior, no MCMC,
         for conjugate models only — every modelled node a rate per level of one
         categorical parent (or one intercept) on the identity link: Bernoulli or
@@ -85,6 +107,19 @@ def fit(
         rows (default), or impute them inside the model — each missing entry
         becomes a latent variable ``<node>.missing`` sampled with the rest
         (continuous families only; nothing is dropped).
+    queries : sequence of Query, optional
+        Sample only the blocks these queries read (e.g. ``[cb.ATE("t", "y")]``: the
+        outcome's mechanism and those between treatment and outcome, not the
+        treatment's or the covariates'); ``cb.fit_more(fit)`` samples the rest later
+        without touching these.  Default: every block.
+    blocks : {"auto", True, False}
+        Sample independent blocks separately (True) or one joint model (False);
+        ``"auto"``: blocks with ``queries=`` or at least ``AUTO_BLOCK_MIN_ROWS`` rows.
+    sufficient_stats : {"auto", True, False}
+        Evaluate Normal linear likelihoods through their sufficient statistics, and
+        Bernoulli/Binomial/Poisson likelihoods over cells of rows sharing their
+        parents' values, where that is exact and cheaper (the same log density);
+        ``"auto"``: with at least ``AUTO_BLOCK_MIN_ROWS`` rows.
     **sample_kwargs
         Passed to the backend; each accepts only the keywords listed in
         :data:`causalbayes.inference.options.BACKEND_OPTIONS` (``"pymc"``:
@@ -127,6 +162,9 @@ def fit(
         extra=sample_kwargs,
     )
     info = _check_fit_options(sampler=sampler, n_rows=n_rows, **options)
+    for name, value in (("blocks", blocks), ("sufficient_stats", sufficient_stats)):
+        if not (isinstance(value, bool) or value == "auto"):
+            raise ArgumentError(f"{name} must be True, False or 'auto', got {value!r}")
     encoded = encode_data(scm, data, missing=missing)
     scales = scales_from_data(encoded.scm, encoded)
     if sampler in ("auto", "exact"):
@@ -147,6 +185,48 @@ def fit(
             data, encoded, scales, idata, sampler=info.name, params=[], warn=warn,
             missing=missing, diagnostics=exact,
         )  # fmt: skip
+    blockwise = info.exact  # every MCMC fit goes by blocks (one joint block unless factorized)
+    if queries is not None and not blockwise:
+        raise ArgumentError(
+            f"queries= samples blocks of the posterior, which sampler {sampler!r} does not "
+            "(ADVI fits the joint model); drop queries= or use an MCMC sampler"
+        )
+    if blockwise:
+        large = encoded.n >= AUTO_BLOCK_MIN_ROWS
+        if blocks == "auto":
+            blocks = large or queries is not None
+        if sufficient_stats == "auto":
+            sufficient_stats = large
+        parts = partition(encoded.scm, set(encoded.missing), factorize=blocks)
+        indices = list(range(len(parts)))
+        if queries is not None:
+            indices = blocks_of(parts, needed_nodes(encoded.scm, list(queries)))
+            if not indices:
+                raise ArgumentError(f"the queries {list(queries)} read no mechanism to sample")
+        settings = {
+            "draws": draws,
+            "tune": tune,
+            "chains": chains,
+            "target_accept": target_accept,
+            "sampler": sampler,
+            "seed": seed_entropy(random_seed),
+            "blocks": blocks,
+            "sufficient_stats": sufficient_stats,
+        }
+        return fit_blocks(
+            data,
+            encoded,
+            scales,
+            parts,
+            indices,
+            settings,
+            warn=warn,
+            missing=missing,
+            random_seed=random_seed,
+            cores=cores,
+            progressbar=progressbar,
+            extra=sample_kwargs,
+        )
     model = build_model(
         encoded.scm,
         n=encoded.n,
@@ -155,21 +235,19 @@ def fit(
         groups=encoded.groups,
         impute=encoded.missing,
     )
-    if info.exact:
-        conditioned = _observe(model, encoded)
-    else:
-        from causalbayes.inference.samplers.advi import BATCH_SIZE, minibatch_model
+    from causalbayes.inference.samplers.advi import BATCH_SIZE, minibatch_model
 
-        batch_size = sample_kwargs.pop("batch_size", BATCH_SIZE)
-        if encoded.missing and batch_size is not None:
-            raise DataError(
-                "minibatch ADVI cannot impute missing values (each missing entry is a latent "
-                "variable of the whole data set); use batch_size=None or an exact sampler"
-            )
-        if batch_size is not None and encoded.n > batch_size:
-            conditioned = minibatch_model(encoded, scales, batch_size)
-        else:
-            conditioned = _observe(model, encoded)
+    # what is left is ADVI: the joint model, on minibatches when the data are large
+    batch_size = sample_kwargs.pop("batch_size", BATCH_SIZE)
+    if encoded.missing and batch_size is not None:
+        raise DataError(
+            "minibatch ADVI cannot impute missing values (each missing entry is a latent "
+            "variable of the whole data set); use batch_size=None or an exact sampler"
+        )
+    if batch_size is not None and encoded.n > batch_size:
+        conditioned = minibatch_model(encoded, scales, batch_size)
+    else:
+        conditioned = _observe(model, encoded)
     idata = run(
         conditioned,
         draws=draws,
@@ -185,19 +263,6 @@ def fit(
     return make_fit(
         data, encoded, scales, idata, sampler=info.name, params=params, warn=warn, missing=missing
     )
-
-
-def checked_variables(scm: SCM, model: pm.Model) -> list[str]:
-    """Variables whose convergence is checked: the user's parameters and the other free
-    non-node variables (imputed values, group offsets), not their standardized copies."""
-    named = [p.name for p in scm.parameters() if p.kind != "auxiliary"]
-    standardized = {f"{p}{STD_SUFFIX}" for p in named}
-    others = [
-        v.name
-        for v in model.free_RVs
-        if v.name not in scm.nodes and v.name not in standardized and BLOCK_LOCAL not in v.name
-    ]
-    return named + others
 
 
 def make_fit(
@@ -226,7 +291,7 @@ def make_fit(
     return Fit(
         scm=resolved,
         data=data.loc[:, columns].copy(),
-        idata=_only_posterior(idata),
+        idata=only_posterior(idata),
         scales=scales,
         diagnostics=diagnostics,
         sampler=sampler,
@@ -269,10 +334,11 @@ def _observe(model: pm.Model, encoded: EncodedData) -> pm.Model:
     return pm.observe(model, observations)
 
 
-def _only_posterior(idata: az.InferenceData) -> az.InferenceData:
-    """Keep posterior and sample stats; the data live in the Fit itself."""
-    groups = {g: getattr(idata, g) for g in ("posterior", "sample_stats") if g in idata.groups()}
-    return az.InferenceData(**groups)
-
-
-__all__ = ["SAMPLER_NAMES", "checked_variables", "conditioned_model", "fit", "make_fit"]
+__all__ = [
+    "AUTO_BLOCK_MIN_ROWS",
+    "SAMPLER_NAMES",
+    "checked_variables",
+    "conditioned_model",
+    "fit",
+    "make_fit",
+]

@@ -14,6 +14,7 @@ import causalbayes as cb
 from causalbayes.cli import main
 from causalbayes.errors import ArgumentError, CausalBayesError
 from causalbayes.inference import options, sampling
+from causalbayes.inference.blocks import block_seed
 from causalbayes.inference.samplers import SamplerInfo
 
 
@@ -115,7 +116,11 @@ def test_accepted_keywords_reach_the_backend_unchanged(scm_df, monkeypatch):
     with pytest.raises(Reached):
         cb.fit(scm, df, sampler="numpyro", nuts_sampler_kwargs=nuts, random_seed=4, draws=50)
     assert nuts == {"chain_method": "parallel"}  # not modified
-    assert seen["nuts_sampler_kwargs"] == nuts and seen["draws"] == 50 and seen["random_seed"] == 4
+    assert seen["nuts_sampler_kwargs"] == nuts and seen["draws"] == 50
+    assert seen["random_seed"] == 4  # one joint model (few rows): the seed as given
+    with pytest.raises(Reached):  # each block its own seed, from the fit's and its index
+        cb.fit(scm, df, sampler="numpyro", blocks=True, random_seed=4, draws=50)
+    assert seen["random_seed"] == block_seed(4, 0)
 
 
 # -- the demo's command line ---------------------------------------------------------------

@@ -232,7 +232,7 @@ def test_fit_json_is_plain_json(mixed_fit, tmp_path):
         return value is None or isinstance(value, (str, int, float, bool))
 
     assert plain(meta)
-    assert meta["format"] == "causalbayes.fit" and meta["version"] == 2
+    assert meta["format"] == "causalbayes.fit" and meta["version"] == 3
     assert meta["causalbayes_version"] == cb.__version__
     assert set(meta) >= {"scm", "scales", "diagnostics", "sampler", "data"}
     assert meta["scm"] == mixed_fit.scm.to_dict()
@@ -353,10 +353,10 @@ def test_refuses_wrong_format(saved):
 
 
 def test_refuses_future_version(saved):
-    _edit_json(saved, lambda m: m.update(version=3, causalbayes_version="9.0"))
+    _edit_json(saved, lambda m: m.update(version=4, causalbayes_version="9.0"))
     with pytest.raises(
         FileFormatError,
-        match=r"version 3 \(written by causalbayes 9.0\); this causalbayes reads version 2: upgrade",
+        match=r"version 4 \(written by causalbayes 9.0\); this causalbayes reads version 3: upgrade",
     ):
         load_fit(saved)
 
