@@ -1,6 +1,6 @@
 """Sphinx configuration of the causalbayes site.
 
-Build (strict, as CI does):  python -m sphinx -W --keep-going -n -b html docs docs/_build/html
+Build (strict, as CI does):  python -m sphinx -W --keep-going -b html docs docs/_build/html
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ html_theme_options = {
     "show_toc_level": 2,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
+}
+html_sidebars = {  # pages without sub-pages: no empty left column
+    page: [] for page in ["index", "getting-started", "concepts", "api"]
 }
 html_static_path: list[str] = []
 copybutton_prompt_text = r">>> |\.\.\. |\$ "

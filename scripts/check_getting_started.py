@@ -104,8 +104,10 @@ def check_shell(block: Block, *, install: bool, done_steps: set[str]) -> list[st
 
 
 def check_python(python_blocks: list[Block], workdir: Path, name: str) -> list[str]:
+    # The markers print only in the main process: worker processes started by "spawn"
+    # or "forkserver" import the script again under another name.
     script = "\n".join(
-        f"{block.code}\nprint({MARKER.format(i)!r}, flush=True)\n"
+        f"{block.code}\nif __name__ == '__main__':\n    print({MARKER.format(i)!r}, flush=True)\n"
         for i, block in enumerate(python_blocks)
     )
     filename = re.sub(r"\W", "_", name) + ".py"

@@ -52,7 +52,7 @@ def _load(name: str, path: Path):
 
 @pytest.mark.slow
 def test_docs_build_is_strict(tmp_path):
-    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-b", "html"]
+    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html"]
     command += ["-d", str(tmp_path / "doctrees"), "docs", str(tmp_path / "html")]
     result = subprocess.run(
         command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=3600
