@@ -343,7 +343,8 @@ def run_demo(
             progressbar=interactive() if progressbar is None else progressbar,
         )
     with _timed(seconds, "ate"):
-        effect = fit.ate("dilution", "coating", random_seed=seed + 1)
+        # the report lists the fit's problems beside the numbers (see "problems")
+        effect = fit.ate("dilution", "coating", random_seed=seed + 1, diagnostics="ignore")
         low, high = effect.hdi(HDI_PROB)
         ate = {
             "ate_mean": effect.mean(),
