@@ -39,7 +39,7 @@ nitpick_ignore_regex = [
     (
         "py:.*",
         r"(numpy|np|pandas|pd|xarray|xr|arviz|az|pymc|pm|pytensor|matplotlib|"
-        r"networkx|nx|graphviz|scipy|concurrent|distributed|dask|collections|typing)\b.*",
+        r"networkx|nx|graphviz|scipy|concurrent|distributed|dask|collections|typing|abc)\b.*",
     ),
 ]
 
@@ -54,6 +54,14 @@ nb_merge_streams = True  # one block per cell for PyMC's messages, not one per l
 
 # -- API reference -------------------------------------------------------------------------
 autosummary_generate = True
+# Names that differ only in case (cb.ATE the query, cb.ate its function) would share one
+# file on a case-insensitive file system (macOS, Windows): the classes get their own.
+_lowered = [name.lower() for name in causalbayes.__all__]
+autosummary_filename_map = {
+    f"causalbayes.{name}": f"causalbayes.{name}-class"
+    for name in causalbayes.__all__
+    if _lowered.count(name.lower()) > 1 and not name.islower()
+}
 autodoc_typehints = "none"  # types are in the numpydoc "Parameters" sections
 autodoc_member_order = "bysource"
 numpydoc_show_class_members = False  # autodoc's :members: lists them (see _templates)
