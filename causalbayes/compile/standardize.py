@@ -104,6 +104,10 @@ class _Block:
     r: np.ndarray
 
 
+# (coefficient local, its columns' data means, one column per level of a categorical parent?)
+_Centre = tuple[str, np.ndarray, bool]
+
+
 @dataclass(frozen=True)
 class _Location:
     """``raw = m + sign * sum_j beta_j c_j + scale * free`` (centred location ``m + scale * free``)."""
@@ -112,9 +116,7 @@ class _Location:
     m: float
     scale: float
     sign: float  # -1: the predictor adds the location; +1: it is compared to it (cutpoints)
-    centres: tuple[
-        tuple[str, np.ndarray, bool], ...
-    ]  # (coefficient local, column means, per level?)
+    centres: tuple[_Centre, ...]
 
 
 class ParameterPlan:

@@ -16,6 +16,8 @@ from causalbayes.errors import DataError
 from causalbayes.scm.scm import SCM
 
 MISSING_OPTIONS = ("raise", "impute")
+# Beyond this, float64 loses whole numbers (2**53) and int64 counts wrap: refuse, do not guess.
+MAX_ABS_VALUE = 2.0**53
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,14 @@ def encode_data(
         raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     if len(data) == 0:
         raise DataError("data has no rows")
+    if isinstance(data.columns, pd.MultiIndex):
+        raise DataError(
+            "data has MultiIndex columns; flatten them to one name per column, e.g. "
+            "df.columns = ['_'.join(map(str, c)) for c in df.columns]"
+        )
+    if not data.columns.is_unique:
+        dup = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+        raise DataError(f"data has duplicate column names {dup}; give every column its own name")
     if missing not in MISSING_OPTIONS:
         raise DataError(f"missing must be one of {list(MISSING_OPTIONS)}, got {missing!r}")
     wanted = list(scm.observed if nodes is None else nodes)
@@ -219,6 +229,14 @@ def _sorted_labels(labels: set[str]) -> tuple[str, ...]:
 
 
 def _as_float(name: str, column: pd.Series, *, allow_nan: bool = False) -> np.ndarray:
+    kind = column.dtype
+    if pd.api.types.is_datetime64_any_dtype(kind) or pd.api.types.is_timedelta64_dtype(kind):
+        raise DataError(
+            f"column {name!r} holds dates or durations; convert it to numbers first, e.g. "
+            f"years since a reference date: (df[{name!r}] - df[{name!r}].min()).dt.days / 365.25"
+        )
+    if pd.api.types.is_complex_dtype(kind):
+        raise DataError(f"column {name!r} holds complex numbers; a node's values are real")
     if (
         isinstance(column.dtype, pd.CategoricalDtype)
         or column.dtype == object
@@ -242,6 +260,12 @@ def _as_float(name: str, column: pd.Series, *, allow_nan: bool = False) -> np.nd
     if np.isinf(values).any():
         raise DataError(
             f"column {name!r} has infinite values in {_bad_rows(np.isinf(values), column.index)}; remove them"
+        )
+    too_big = np.abs(values) > MAX_ABS_VALUE
+    if too_big.any():
+        raise DataError(
+            f"column {name!r} has values beyond {MAX_ABS_VALUE:.0e} in {_bad_rows(too_big, column.index)}; "
+            "rescale the column (e.g. to thousands) or check it for data-entry errors"
         )
     return values
 

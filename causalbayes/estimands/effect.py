@@ -12,6 +12,7 @@ import pandas as pd
 import xarray as xr
 
 from causalbayes._defaults import HDI_PROB
+from causalbayes.errors import ArgumentError, QueryError
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Effect:
         """Highest-density interval: ``(low, high)`` for a scalar effect, else a DataArray
         with a last dim ``hdi`` (``lower``, ``higher``)."""
         if not 0 < hdi_prob < 1:
-            raise ValueError(f"hdi_prob must be between 0 and 1, got {hdi_prob!r}")
+            raise ArgumentError(f"hdi_prob must be between 0 and 1, got {hdi_prob!r}")
         bounds = az.hdi(self.draws, hdi_prob=hdi_prob)
         values = next(iter(bounds.data_vars.values())) if isinstance(bounds, xr.Dataset) else bounds
         if values.ndim == 1:
@@ -87,7 +88,7 @@ class Effect:
         """Posterior probability of ``event(draws)``, e.g. ``effect.prob(lambda d: d < 0)``
         (a float for a scalar effect, else a DataArray over the extra dims)."""
         if not callable(event):
-            raise TypeError(
+            raise ArgumentError(
                 f"prob() takes a function of the draws, e.g. lambda d: d > 0; got {event!r}"
             )
         p = xr.DataArray(event(self.draws)).astype(float).mean(("chain", "draw"))
@@ -107,7 +108,7 @@ class Effect:
         if rope is not None:
             rope = (-abs(float(rope)), abs(float(rope))) if np.isscalar(rope) else tuple(rope)
             if len(rope) != 2 or not rope[0] < rope[1]:
-                raise ValueError(
+                raise ArgumentError(
                     f"rope must be a half-width or (low, high) with low < high, got {rope!r}"
                 )
         rows = []
@@ -141,7 +142,7 @@ class Effect:
         """
         extra = self._extra_dims
         if len(extra) != 1:
-            raise ValueError(f"best() needs exactly one extra dim to choose along, found {extra}")
+            raise QueryError(f"best() needs exactly one extra dim to choose along, found {extra}")
         values = self.draws.stack(sample=("chain", "draw")).transpose(extra[0], "sample").values
         signed = values if higher_is_better else -values
         winner = signed.argmax(axis=0)

@@ -270,6 +270,10 @@ def _subgroups(fit: Fit, by, bins) -> tuple[list, np.ndarray, str]:
             raise QueryError(f"by has {len(column)} labels; the fit has {fit.encoded.n} rows")
         by = str(column.name)
     if bins is not None:
+        if isinstance(bins, bool) or (isinstance(bins, (int, np.integer)) and bins < 1):
+            raise QueryError(
+                f"bins must be a positive number of bins or a list of edges, got {bins!r}"
+            )
         column = (
             pd.qcut(column, bins)
             if isinstance(bins, int)

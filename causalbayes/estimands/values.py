@@ -55,6 +55,6 @@ def encode_value(scm: SCM, treatment: str, value: Any) -> int | float:
 def treatment_pair(scm: SCM, treatment: str, values, observed=None) -> tuple[list, list]:
     """(treated, control) as given (default: :func:`default_contrast`) and in the model's encoding."""
     values = default_contrast(scm, treatment, observed) if values is None else values
-    if len(values) != 2:
+    if isinstance(values, str) or not hasattr(values, "__len__") or len(values) != 2:
         raise QueryError(f"values must be two treatment values (treated, control), got {values!r}")
     return list(values), [encode_value(scm, treatment, v) for v in values]

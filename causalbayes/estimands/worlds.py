@@ -90,6 +90,8 @@ def population_mode(population, n) -> str | bool:
             f"population must be False (the sample's units), True or 'bootstrap' (a Bayesian "
             f"bootstrap of them) or 'model' (units drawn from the model), got {population!r}"
         )
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
+        raise QueryError(f"n must be a positive whole number of units, got {n!r}")
     if n is not None and mode != "model":
         raise QueryError(
             "n only applies to population='model' (units drawn from the model); the sample "

@@ -78,19 +78,19 @@ class Diagnostics:
         if self.divergences and share <= DIVERGENT_SHARE_FEW:
             out.append(
                 f"{self.divergences} divergent transition(s): the posterior may be slightly "
-                "biased. Refit with a smaller step size: fit(..., target_accept=0.95)"
+                "biased. Refit with a smaller step size: cb.fit(scm, data, target_accept=0.95)"
             )
         elif self.divergences:
             out.append(
                 f"{self.divergences} of {self.transitions} transitions divergent ({share:.0%}): "
                 "the sampler cannot follow the posterior's geometry, so it is likely biased. "
-                "Try fit(..., target_accept=0.95); if divergences remain, reparameterize "
+                "Try cb.fit(scm, data, target_accept=0.95); if divergences remain, reparameterize "
                 "(group effects: centered=False) or use tighter priors"
             )
         if self.chains > 1 and not self.rhat_max <= RHAT_MAX:
             out.append(
                 f"max R-hat {self.rhat_max:.3f} > {RHAT_MAX}{at}: chains disagree. Run longer "
-                "(fit(..., tune=2000, draws=2000)); if it persists, look for several modes "
+                "(cb.fit(scm, data, tune=2000, draws=2000)); if it persists, look for several modes "
                 "(az.plot_trace(fit.idata))"
             )
         if self.ess_bulk_min < ESS_PER_CHAIN_MIN * self.chains:

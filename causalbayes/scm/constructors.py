@@ -5,8 +5,12 @@ Each returns a frozen, validated :class:`~causalbayes.scm.node.Node`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
+from typing import Any
 
+from causalbayes.errors import ArgumentError, SpecError
 from causalbayes.families import get_family
 from causalbayes.scm.mechanism import R2D2, Mechanism
 from causalbayes.scm.node import Node, _name_tuple
@@ -24,17 +28,39 @@ def _node(
     link=None,
     **options,
 ) -> Node:
+    _refuse_unknown(family, options, {f.name for f in fields(Node) if f.init})
+    if priors is not None and not isinstance(priors, Mapping):
+        raise SpecError(f"priors= takes a dict of parameter -> cb.Prior, got {priors!r}")
     return Node(
         family=family,
         parents=_name_tuple(parents, "parents"),
         link=link or "",
-        interactions=tuple(interactions),
+        interactions=_options(interactions, "interactions"),
         priors=tuple(dict(priors or {}).items()),
-        levels=tuple(levels) if levels is not None else None,
-        nonlinear=tuple(terms),
+        levels=_options(levels, "levels") if levels is not None else None,
+        nonlinear=_options(terms, "terms"),
         groups=groups,
         **options,
     )
+
+
+def _refuse_unknown(family: str, options: Mapping, known: set[str]) -> None:
+    unknown = sorted(set(options) - known)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ArgumentError(
+            f"{family}() got unexpected keyword(s) {unknown}{hint}; see help(cb.{family})"
+        )
+
+
+def _options(values: Any, what: str) -> tuple:
+    """A tuple of ``values`` (None for none), refusing a single non-sequence value."""
+    if values is None:
+        return ()
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise SpecError(f"{what}= takes a list, got {values!r}")
+    return tuple(values)
 
 
 _DOC = """{family} structural equation.
@@ -217,6 +243,7 @@ def Given(  # noqa: N802
     *,
     categorical: bool | None = None,
     levels: Sequence[str] | None = None,
+    **unknown: Any,
 ) -> Node:
     """A data column the model conditions on without modelling it.
 
@@ -245,11 +272,12 @@ def Given(  # noqa: N802
     >>> scm["age"].local_parameters()
     ()
     """
+    _refuse_unknown("Given", unknown, set())
     return Node(
         "Given",
         parents=_name_tuple(parents, "parents"),
         categorical=categorical,
-        levels=tuple(levels) if levels is not None else None,
+        levels=_options(levels, "levels") if levels is not None else None,
     )
 
 

@@ -505,11 +505,15 @@ def _groups(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
         return ()
     if isinstance(value, str):
         value = [value]
+    if not isinstance(value, Iterable):
+        raise SpecError(
+            f"groups= takes a list of columns or a dict column -> slopes, got {value!r}"
+        )
     items = value.items() if isinstance(value, Mapping) else value
     out: dict[str, tuple[str, ...]] = {}
     explicit: set[str] = set()
     for item in items:
-        key, slopes = (item, ()) if isinstance(item, str) else item
+        key, slopes = (item, ()) if isinstance(item, str) else _key_and_slopes(item)
         slopes = _name_tuple(slopes, "group-varying slopes")
         if (
             not isinstance(key, str)
@@ -530,9 +534,19 @@ def _groups(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(out.items())
 
 
-def _name_tuple(values: Iterable[str] | str, what: str) -> tuple[str, ...]:
+def _key_and_slopes(item: Any) -> tuple[Any, Any]:
+    if isinstance(item, tuple | list) and len(item) == 2:
+        return item[0], item[1]
+    raise SpecError(f"a grouping is a column name or (column, slopes); got {item!r}")
+
+
+def _name_tuple(values: Iterable[str] | str | None, what: str) -> tuple[str, ...]:
+    if values is None:
+        return ()
     if isinstance(values, str):
         values = (values,)
+    if not isinstance(values, Iterable):
+        raise SpecError(f"{what} must be a list of node names, got {values!r}")
     out = tuple(values)
     bad = [v for v in out if not isinstance(v, str) or not v]
     if bad:
@@ -543,7 +557,7 @@ def _name_tuple(values: Iterable[str] | str, what: str) -> tuple[str, ...]:
 def _pair(value: Any) -> tuple[str, str]:
     if isinstance(value, str) and ":" in value:
         value = value.split(":")
-    pair = tuple(value) if not isinstance(value, str) else (value,)
+    pair = (value,) if isinstance(value, str) or not isinstance(value, Iterable) else tuple(value)
     if len(pair) != 2 or not all(isinstance(v, str) for v in pair) or pair[0] == pair[1]:
         raise SpecError(
             f"an interaction is two different parent names, e.g. ('dose', 'age') or 'dose:age'; got {value!r}"

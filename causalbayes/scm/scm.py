@@ -68,7 +68,7 @@ class SCM:
     """
 
     def __init__(self, nodes: Mapping[str, Node] | Iterable[tuple[str, Node]]) -> None:
-        items = list(nodes.items()) if isinstance(nodes, Mapping) else list(nodes)
+        items = _items(nodes)
         names = [name for name, _ in items]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -82,6 +82,8 @@ class SCM:
                 raise SpecError(
                     f"node {name!r} must be declared with a family such as cb.Normal(...), got {type(node).__name__}"
                 )
+        for name in names:
+            _check_name(name)
         known = set(names)
         for name, node in items:
             unknown = [p for p in node.parents if p not in known]
@@ -293,7 +295,13 @@ class SCM:
 
     @classmethod
     def from_json(cls, text: str, *, mechanisms: Mapping[str, Any] | None = None) -> SCM:
-        return cls.from_dict(json.loads(text), mechanisms=mechanisms)
+        try:
+            d = json.loads(text)
+        except (TypeError, ValueError) as err:
+            raise SpecError(
+                f"not JSON text of an SCM ({err}); write it with scm.to_json()"
+            ) from None
+        return cls.from_dict(d, mechanisms=mechanisms)
 
     # -- from a graph, and drawing one (lower or same layers) -----------------
     @classmethod
@@ -322,3 +330,38 @@ class SCM:
             return self.graph()._repr_mimebundle_(include=include, exclude=exclude)
         except Exception:  # no dot binary: fall back to text
             return {"text/plain": repr(self)}
+
+
+# Names a node cannot take: they are parameter locals of its children (``<child>.<name>``
+# would clash), or dims of the model and of every posterior.
+RESERVED_NAMES = frozenset(
+    {"intercept", "sigma", "nu", "alpha", "phi", "psi", "r2", "cutpoints"}
+    | {"unit", "chain", "draw"}
+)
+# Suffixes of the dims named after nodes (``<node>_levels``, ...), which another node would shadow.
+RESERVED_SUFFIXES = ("_levels", "_contrasts", "_groups", "_cutpoints", "_cutpoint_gaps")
+
+
+def _items(nodes) -> list[tuple[str, Node]]:
+    if isinstance(nodes, Mapping):
+        return list(nodes.items())
+    if isinstance(nodes, str) or not isinstance(nodes, Iterable):
+        raise SpecError(
+            f"an SCM takes a mapping of node name -> node, e.g. cb.SCM({{'x': cb.Normal()}}), "
+            f"got {type(nodes).__name__}"
+        )
+    items = list(nodes)
+    if not all(isinstance(item, tuple) and len(item) == 2 for item in items):
+        raise SpecError("an SCM takes a mapping of node name -> node, or (name, node) pairs")
+    return items
+
+
+def _check_name(name: object) -> None:
+    if not isinstance(name, str):
+        raise SpecError(f"node names are strings, got {name!r}")
+    if name in RESERVED_NAMES or name.endswith(RESERVED_SUFFIXES):
+        raise SpecError(
+            f"{name!r} cannot name a node: it is a reserved name of the model's parameters or "
+            f"dims ({sorted(RESERVED_NAMES)}, or ending in {list(RESERVED_SUFFIXES)}); rename "
+            f"it, e.g. {name + '_x'!r}"
+        )

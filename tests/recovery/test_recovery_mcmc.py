@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import causalbayes as cb
+from causalbayes.data.scales import unit_scales
 from causalbayes.inference.refit import Refitter
 
 pytestmark = pytest.mark.slow
@@ -94,7 +95,7 @@ class Distorted:
         if refitter is None:
             refitter = _refitters[id(scm)] = Refitter(
                 scm, data, draws=500, tune=500, chains=2, cores=1, warn=False,
-                scales=cb.spec.scales.unit_scales(),
+                scales=unit_scales(),
             )  # fmt: skip
         fit = refitter.fit(data, random_seed=random_seed)
         post = fit.posterior

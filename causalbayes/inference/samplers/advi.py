@@ -22,6 +22,7 @@ from causalbayes.compile import build_model
 from causalbayes.data.encode import EncodedData
 from causalbayes.data.scales import Scales
 from causalbayes.errors import DiagnosticsWarning, SpecError
+from causalbayes.scm.naming import UNIT_DIM
 
 #: Rows per minibatch; data with at most this many rows use every row each step.
 BATCH_SIZE = 2000
@@ -89,7 +90,13 @@ def sample(
         trace = approx.sample(draws, random_seed=draw_seed, return_inferencedata=False)
     loss = np.asarray(approx.hist, dtype=float)
     check_elbo(loss[fast:])
-    names = [v.name for v in model.free_RVs]
+    # the user's parameters are deterministics of the standardized free variables;
+    # per-unit deterministics (nodes of a minibatch) are left out
+    names = [v.name for v in model.free_RVs] + [
+        v.name
+        for v in model.deterministics
+        if UNIT_DIM not in (model.named_vars_to_dims.get(v.name) or ())
+    ]
     dims = {name: list(model.named_vars_to_dims.get(name, ())) for name in names}
     used = {d for ds in dims.values() for d in ds}
     coords = {d: list(model.coords[d]) for d in used}
