@@ -40,6 +40,20 @@ class Fit:
     missing : {"raise", "impute"}
         How missing values in ``data`` were treated (imputed entries are the
         latent ``<node>.missing`` in the posterior).
+
+    Examples
+    --------
+    :func:`~causalbayes.fit` returns one after MCMC; :func:`causalbayes.testing.example_fit`
+    is one with draws given (no MCMC), for examples and tests:
+
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> fit = example_fit()
+    >>> fit
+    Fit(SCM('humid -> dilution; humid -> coating; dilution -> coating'), n=200, sampler='pymc', chains=2, draws=100, divergences=0, rhat_max=1.000)
+    >>> fit.summary()[["mean", "r_hat"]].round(2).loc[["coating.dilution", "coating.sigma"]]
+    >>> round(cb.ate(fit, "dilution", "coating").mean(), 2)
+    -0.42
     """
 
     scm: SCM

@@ -12,6 +12,10 @@ twice would cost the suite several minutes, so both go through :func:`executed`:
 - a second call with the same key (the other test, or the next local build) returns the
   stored copy without executing anything.  Whichever of the two runs first pays.
 
+The test suite builds the site with ``-D notebook_cache_execute=0``: notebooks with a
+stored copy are shown with their outputs, the others without (nothing is executed), so
+the build never runs a notebook, whatever the order or outcome of the notebook tests.
+
 We use this rather than myst-nb's own execution through jupyter-cache because
 jupyter-cache keys on the code cells only (a change to the library would show stale
 outputs), runs each notebook with the kernel named in its metadata (the tests fall
@@ -93,6 +97,15 @@ def cache_key(path: Path) -> str:
     return digest.hexdigest()
 
 
+def stored_copy(path: Path) -> Path | None:
+    """The cached executed copy of the notebook at ``path``, if there is one for its key."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    stored = folder / f"{Path(path).stem}-{cache_key(path)[:20]}.ipynb"
+    return stored if stored.is_file() else None
+
+
 def executed(path: Path, *, scratch: Path | None = None) -> tuple[nbformat.NotebookNode, bool]:
     """The notebook at ``path`` with its outputs, and whether it came from the cache.
 
@@ -102,13 +115,11 @@ def executed(path: Path, *, scratch: Path | None = None) -> tuple[nbformat.Noteb
     """
     path = Path(path)
     folder = cache_dir()
-    stored = None
+    if (found := stored_copy(path)) is not None:
+        return nbformat.read(found, as_version=4), True
+    nb = _execute(path, scratch)
     if folder is not None:
         stored = folder / f"{path.stem}-{cache_key(path)[:20]}.ipynb"
-        if stored.is_file():
-            return nbformat.read(stored, as_version=4), True
-    nb = _execute(path, scratch)
-    if stored is not None:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob(f"{path.stem}-*.ipynb"):  # outputs of older versions
             old.unlink()
@@ -185,22 +196,27 @@ def kernel_manager(client, scratch: Path):
 
 # -- Sphinx ----------------------------------------------------------------------------
 def copy_into_docs(app) -> None:
-    """Put an executed copy of every notebook in ``docs/notebooks/`` (generated, not in git)."""
+    """Put a copy of every notebook in ``docs/notebooks/`` (generated, not in git): executed
+    (from the cache, else run now), or, with ``notebook_cache_execute`` off, the cached
+    executed copy where there is one and the stored notebook (no outputs) where not."""
     from sphinx.util import logging
 
     logger = logging.getLogger(__name__)
     target = Path(app.srcdir) / "notebooks"
     target.mkdir(exist_ok=True)
     wanted = set()
+    execute = str(app.config.notebook_cache_execute).lower() not in ("0", "false", "no", "off")
     for path in notebooks():
         logger.info(f"notebook {path.name}: ", nonl=True)
         start = time.perf_counter()
-        nb, cached = executed(path)
-        logger.info(
-            "outputs from the cache"
-            if cached
-            else f"executed in {time.perf_counter() - start:.0f} s"
-        )
+        if execute:
+            nb, cached = executed(path)
+            note = "outputs from the cache" if cached else "executed"
+        elif (stored := stored_copy(path)) is not None:
+            nb, note = nbformat.read(stored, as_version=4), "outputs from the cache"
+        else:
+            nb, note = nbformat.read(path, as_version=4), "not executed (no cached outputs)"
+        logger.info(f"{note} ({time.perf_counter() - start:.0f} s)")
         text = nbformat.writes(nb)
         out = target / path.name
         wanted.add(out.name)
@@ -212,5 +228,7 @@ def copy_into_docs(app) -> None:
 
 
 def setup(app):
+    # -D notebook_cache_execute=0: never execute a notebook in the build (the test suite)
+    app.add_config_value("notebook_cache_execute", True, "env")
     app.connect("builder-inited", copy_into_docs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
