@@ -135,6 +135,7 @@ def counterfactual(
     0         0.73                 1.15  1.13  1.17
     1         0.12                 0.12  0.12  0.12
     >>> cf.effect("coating").mean(("chain", "draw")).round(2).values.tolist()
+    [0.42, 0.0]
     """
     diagnostics_gate(fit, diagnostics)
     return unit_counterfactuals(fit, units, action, random_seed)

@@ -47,6 +47,7 @@ class Counterfactual(Query):
     'coating | do(dilution=0)'
     >>> cf = cb.evaluate(query, example_fit())
     >>> cf.mean().round(2).values.tolist()
+    [1.15, 0.12]
     """
 
     node: str

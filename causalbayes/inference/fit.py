@@ -51,7 +51,11 @@ class Fit:
     >>> fit = example_fit()
     >>> fit
     Fit(SCM('humid -> dilution; humid -> coating; dilution -> coating'), n=200, sampler='pymc', chains=2, draws=100, divergences=0, rhat_max=1.000)
-    >>> fit.summary()[["mean", "r_hat"]].round(2).loc[["coating.dilution", "coating.sigma"]]
+    >>> fit.summary()[["mean", "sd"]].round(2).loc[["coating.dilution", "coating.sigma"]]
+                      mean    sd
+    parameter
+    coating.dilution -0.42  0.01
+    coating.sigma     0.20  0.01
     >>> round(cb.ate(fit, "dilution", "coating").mean(), 2)
     -0.42
     """

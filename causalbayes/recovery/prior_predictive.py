@@ -54,6 +54,7 @@ class PriorPredictive:
     >>> dict(pp.draws["coating"].sizes), sorted(pp.observed)
     ({'draw': 40, 'unit': 50}, ['coating', 'dilution', 'humid'])
     >>> pp.summary().columns.tolist()
+    ['q1%', 'q5%', 'q50%', 'q95%', 'q99%', 'nonfinite', 'observed_mean', 'p_mean_le_observed', 'surprising']
     """
 
     draws: xr.Dataset

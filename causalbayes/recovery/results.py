@@ -161,7 +161,9 @@ class RecoveryResult(_StudyResult):
     >>> result
     RecoveryResult(2 simulations, 6 quantities): Recovered: coverage of all 6 quantities is compatible with the nominal levels in 2 simulations.
     >>> result.summary().columns.tolist()
-    >>> result.table.shape
+    ['kind', 'truth', 'mean', 'bias', 'rmse', 'z_mean', 'z_sd', 'coverage_50', 'coverage_80', 'coverage_94', 'contraction', 'p_coverage', 'flagged', 'identified']
+    >>> result.table.shape  # one row per simulation and quantity
+    (12, 19)
     """
 
     def summary(self) -> pd.DataFrame:
