@@ -89,6 +89,7 @@ class Contrasts(PairQuery):
             details={"values": list(codes), "reference": reference},
             contrast=contrast,
             worlds={"population": self.population},
+            arms=list(codes.values()),
         )
 
 
@@ -151,6 +152,7 @@ class CDE(Query):
                 "also": {m: encode_value(fit.scm, m, self.at)},
                 "population": self.population,
             },
+            arms=codes,
         )
 
 

@@ -84,6 +84,7 @@ class ATE(PairQuery):
             details={"values": [_plain(a), _plain(b)]},
             contrast=lambda mean: mean(codes[0]) - mean(codes[1]),
             worlds={"population": self.population, "n": self.n},
+            arms=codes,
         )
 
 
@@ -138,6 +139,7 @@ class ATT(PairQuery):
                 subgroup=0, drop=True
             ),
             worlds={"population": self.population},
+            arms=codes,
         )
 
 

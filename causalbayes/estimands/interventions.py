@@ -66,6 +66,7 @@ class DoseResponse(PairQuery):
             description=f"E[{self.outcome} | do({t}=t)]",
             contrast=contrast,
             worlds={"population": self.population},
+            arms=codes,
         )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -35,6 +35,7 @@ from causalbayes.estimands.checks import (
     warn_not_identified,
 )
 from causalbayes.estimands.effect import Effect
+from causalbayes.estimands.positivity import positivity_notes
 from causalbayes.estimands.worlds import InterventionalMean
 from causalbayes.inference.fit import Fit
 
@@ -56,6 +57,7 @@ class Plan:
     worlds: Mapping[str, Any] = field(default_factory=dict)
     draws: Callable[[Any], xr.DataArray] | None = None  # random_seed -> draws
     notes: Callable[[xr.DataArray], list[str]] | None = None
+    arms: Sequence[Any] = ()  # encoded treatment values set by do(): checked for positivity
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,8 @@ def evaluate(
 
     ``identification``: ``"warn"`` (default), ``"raise"`` or ``"ignore"``
     when the graph does not identify the query; ``diagnostics``: the same for
-    a fit whose sampler diagnostics failed; ``prior_draws``: prior draws for
+    a fit whose sampler diagnostics failed; treatment values the data hardly
+    hold (positivity) are noted and warned about; ``prior_draws``: prior draws for
     the contraction of a non-identified query; ``random_seed`` seeds what is
     drawn afresh (regenerated units, bootstrap weights, unit noise).
 
@@ -172,7 +175,9 @@ def evaluate(
         if verdict is not None and not verdict.identified:
             warn_not_identified(verdict, None)
     values = values.transpose("chain", "draw", ...)  # every Effect: chain and draw first
-    details["notes"] = plan.notes(values) if plan.notes is not None else []
+    overlap = positivity_notes(fit, pair[0], plan.arms) if pair is not None else []
+    details["positivity"] = overlap
+    details["notes"] = overlap + (plan.notes(values) if plan.notes is not None else [])
     details = {**_query_details(query), **dict(plan.details), **details}
     return Effect(
         draws=values.rename(query.estimand.lower()),

@@ -102,6 +102,7 @@ class CATE(PairQuery):
                 mean(codes[0], weights, groups=groups) - mean(codes[1], weights, groups=groups)
             ),
             worlds={"population": self.population},
+            arms=codes,
             notes=lambda d: self._constant(d, by, f"subgroup of {by!r}"),
         )
 
@@ -126,6 +127,7 @@ class CATE(PairQuery):
                 mean(codes[0], eye, groups=groups) - mean(codes[1], eye, groups=groups)
             ),
             worlds={"units": units},
+            arms=codes,
             notes=lambda d: self._constant(d, "profile", "profile"),
         )
 
@@ -159,6 +161,7 @@ class CATE(PairQuery):
             details={"values": [a, b], "by": by, "mode": "set"},
             contrast=per_level,
             worlds={"also": {by: settings[0]}, "population": self.population},
+            arms=codes,
             notes=lambda d: self._constant(d, by, f"value of {by!r}"),
         )
 

@@ -1,0 +1,134 @@
+"""Positivity: does the data hold units at each treatment value a query sets?
+
+An effect of ``do(T=a)`` is learned from units observed at (or near) ``a``.
+Where the data hold none, or the fitted propensities say a unit could never
+have had ``a``, the answer for those units comes from the outcome model's
+form alone.  Every effect query is checked; problems become notes of the
+:class:`~causalbayes.estimands.effect.Effect` and a :class:`PositivityWarning`.
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections.abc import Sequence
+
+import numpy as np
+
+from causalbayes.errors import AssumptionWarning
+from causalbayes.estimands.predict import predict
+from causalbayes.inference.fit import Fit
+
+#: A unit whose posterior-mean propensity of an arm is below this is out of its support.
+EXTREME_PROPENSITY = 0.01
+#: Share of such units from which the overlap counts as poor.
+POOR_OVERLAP_SHARE = 0.05
+#: Fewer observed units at a discrete treatment value than this is called thin.
+THIN_ARM = 5
+#: A given numeric treatment with at most this many distinct values is counted per value.
+MAX_GIVEN_ARMS = 20
+
+# per fit: treatment -> posterior-mean propensities (unit x value), computed once
+_PROPENSITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class PositivityWarning(AssumptionWarning):
+    """Few or no units at a treatment value an effect sets: the model extrapolates there."""
+
+
+def positivity_notes(fit: Fit, treatment: str, arms: Sequence, *, warn: bool = True) -> list[str]:
+    """Problems with the support of ``arms`` (encoded treatment values) in the data.
+
+    Counts observed units at each discrete value (or checks a numeric value
+    lies in the observed range) and, for a modelled yes/no or categorical
+    treatment with observed parents, the share of units whose fitted
+    propensity of an arm is below ``EXTREME_PROPENSITY``.
+    """
+    observed = fit.encoded.values.get(treatment)
+    if observed is None or not len(arms):  # latent treatment: nothing observed to check
+        return []
+    node = fit.scm[treatment]
+    observed = np.asarray(observed)
+    discrete = (
+        node.has_levels
+        or node.family in ("Bernoulli", "Binomial", "Poisson")
+        or (node.is_given and np.unique(observed).size <= MAX_GIVEN_ARMS)
+    )
+    notes = _arm_counts(fit, treatment, arms, observed) if discrete else []
+    if not discrete:
+        notes += _range(fit, treatment, arms, observed)
+    if not notes and _has_propensity(fit, treatment):
+        notes += _propensity_notes(fit, treatment, arms)
+    if warn:
+        for note in notes:
+            warnings.warn(note, PositivityWarning, stacklevel=4)
+    return notes
+
+
+def _shown(fit: Fit, treatment: str, code) -> str:
+    node = fit.scm[treatment]
+    return repr(node.levels[int(code)]) if node.has_levels else f"{code:g}"
+
+
+def _arm_counts(fit: Fit, treatment: str, arms: Sequence, observed: np.ndarray) -> list[str]:
+    notes = []
+    for code in dict.fromkeys(arms):
+        count = int(np.sum(observed == code))
+        value = _shown(fit, treatment, code)
+        if count == 0:
+            notes.append(
+                f"positivity: no unit in the data has {treatment}={value}, so the effect of "
+                f"do({treatment}={value}) comes from the model's form alone, not from the data"
+            )
+        elif count < THIN_ARM:
+            notes.append(
+                f"positivity: only {count} of {observed.size} units have {treatment}={value}; "
+                "the effect there rests on very few observations"
+            )
+    return notes
+
+
+def _range(fit: Fit, treatment: str, arms: Sequence, observed: np.ndarray) -> list[str]:
+    low, high = float(np.min(observed)), float(np.max(observed))
+    outside = [a for a in dict.fromkeys(arms) if not low <= float(a) <= high]
+    if not outside:
+        return []
+    shown = ", ".join(f"{a:g}" for a in outside)
+    return [
+        f"positivity: do({treatment}={shown}) lies outside the observed range "
+        f"[{low:g}, {high:g}]; the effect there is an extrapolation of the model's form"
+    ]
+
+
+def _has_propensity(fit: Fit, treatment: str) -> bool:
+    node = fit.scm[treatment]
+    modelled = not node.is_given and node.family in ("Bernoulli", "Categorical")
+    return modelled and any(not fit.scm[p].latent for p in node.parents)
+
+
+def _propensity_notes(fit: Fit, treatment: str, arms: Sequence) -> list[str]:
+    probabilities = _propensities(fit, treatment)
+    notes = []
+    for code in dict.fromkeys(arms):
+        p = probabilities[:, int(code)]
+        extreme = float(np.mean(p < EXTREME_PROPENSITY))
+        if extreme >= POOR_OVERLAP_SHARE:
+            value = _shown(fit, treatment, code)
+            notes.append(
+                f"positivity: {extreme:.0%} of units have a fitted probability below "
+                f"{EXTREME_PROPENSITY} of {treatment}={value} (poor overlap); for them the "
+                f"effect of do({treatment}={value}) is extrapolated by the outcome model"
+            )
+    return notes
+
+
+def _propensities(fit: Fit, treatment: str) -> np.ndarray:
+    """Posterior-mean probability of each treatment value per unit, shape (unit, value)."""
+    cached = _PROPENSITIES.setdefault(fit, {})
+    if treatment not in cached:
+        mean = predict(fit, fit.data, treatment, kind="mean", diagnostics="ignore").mean()
+        cached[treatment] = np.stack([1 - mean, mean], axis=-1) if mean.ndim == 1 else mean
+    return cached[treatment]
+
+
+__all__ = ["PositivityWarning", "positivity_notes"]
