@@ -108,11 +108,11 @@ def _announces(code: str, tmp_path: Path) -> bool:
     return ANNOUNCEMENT in result.stderr
 
 
-@pytest.fixture
-def arviz_announces(tmp_path) -> None:
+@pytest.fixture(scope="module")
+def arviz_announces(tmp_path_factory) -> None:
     """Skip where this ArviZ has nothing to announce (a version without it, or the
-    arviz-base/-stats/-plots previews installed)."""
-    if not _announces("import arviz", tmp_path / "control"):
+    arviz-base/-stats/-plots previews installed); checked once per run (a fresh import)."""
+    if not _announces("import arviz", tmp_path_factory.mktemp("control")):
         pytest.skip("this ArviZ does not announce its refactor")
 
 
