@@ -16,8 +16,10 @@ import contextlib
 import json
 import logging
 import math
+import os
 import sys
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -163,6 +165,13 @@ def _add_demo(commands) -> None:
     demo.add_argument(
         "--json", action="store_true", help="print one JSON object instead of the text report"
     )
+    demo.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the sampler's progress bars (default: when stderr is a terminal and "
+        "the CI environment variable is not set)",
+    )
     demo.set_defaults(handler=_demo_command)
 
 
@@ -185,6 +194,7 @@ def _run_demo_command(args: argparse.Namespace) -> int:
         "chains": args.chains,
         "seed": args.seed,
         "sampler": args.sampler,
+        "progressbar": args.progress,
     }
     if args.json:
         # Anything a library prints while we work goes to stderr: stdout carries only the JSON.
@@ -198,6 +208,58 @@ def _run_demo_command(args: argparse.Namespace) -> int:
         )
         print(format_report(run_demo(**settings)))
     return 0
+
+
+def interactive(stream: Any = None, environ: Any = None) -> bool:
+    """Whether someone is watching: not under CI, and a terminal or a Jupyter kernel.
+
+    CI is the ``CI`` environment variable set to anything but ``""``, ``0``,
+    ``false`` or ``no`` (GitHub Actions, GitLab CI, CircleCI, Travis and this
+    project's CI set ``CI=true``).  ``stream`` (default ``sys.stderr``, where
+    PyMC draws its progress bars) must be a terminal, unless this Python runs a
+    Jupyter kernel.
+
+    Examples
+    --------
+    >>> import io
+    >>> interactive(io.StringIO(), environ={})
+    False
+    >>> interactive(environ={"CI": "true"})
+    False
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        return False
+    if _in_jupyter_kernel():
+        return True
+    stream = sys.stderr if stream is None else stream
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def _in_jupyter_kernel() -> bool:
+    if "ipykernel" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
+#: ArviZ 0.23 announces its coming 1.0 refactor with a FutureWarning on the first
+#: ``import arviz`` of each day (arviz/__init__.py, ``_warn_once_per_day``), unless the
+#: arviz-base/-stats/-plots previews are installed.  It is news about ArviZ, not about
+#: the user's model.
+ARVIZ_ANNOUNCEMENT = r"\s*ArviZ is undergoing a major refactor"
+
+
+@contextlib.contextmanager
+def _without_arviz_announcement() -> Iterator[None]:
+    """Ignore ArviZ's daily announcement while the PyMC stack is imported, and nothing else."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=ARVIZ_ANNOUNCEMENT, category=FutureWarning)
+        yield
 
 
 @contextlib.contextmanager
@@ -223,6 +285,7 @@ def run_demo(
     chains: int = 4,
     seed: int = 2,
     sampler: str = "auto",
+    progressbar: bool | None = None,
 ) -> dict[str, Any]:
     """Simulate story 1 with the true parameters, fit it and compute the ATE.
 
@@ -236,6 +299,8 @@ def run_demo(
         Seeds the simulation; the sampler and the ATE use ``seed + 1``.
     sampler : str
         Passed to :func:`causalbayes.fit`; the report's ``sampler`` says what ran.
+    progressbar : bool, optional
+        The sampler's progress bars; default: :func:`interactive`.
 
     PyMC's INFO messages are silenced while sampling; bad diagnostics are
     reported in ``problems`` rather than warned about.
@@ -258,10 +323,11 @@ def run_demo(
     """
     seconds: dict[str, float] = {}
     start = time.perf_counter()
-    from causalbayes.estimands import ate as average_effect
-    from causalbayes.examples import COATING_TRUTH, coating_scm
-    from causalbayes.inference import fit as fit_scm
-    from causalbayes.recovery import simulate
+    with _without_arviz_announcement():  # the first import of arviz (through PyMC) is here
+        from causalbayes.estimands import ate as average_effect
+        from causalbayes.examples import COATING_TRUTH, coating_scm
+        from causalbayes.inference import fit as fit_scm
+        from causalbayes.recovery import simulate
 
     seconds["import"] = time.perf_counter() - start
     scm = coating_scm()
@@ -277,6 +343,7 @@ def run_demo(
             random_seed=seed + 1,
             warn=False,
             sampler=sampler,
+            progressbar=interactive() if progressbar is None else progressbar,
         )
     with _timed(seconds, "ate"):
         # the report lists the fit's problems beside the numbers (see "problems")
@@ -441,4 +508,4 @@ def _timings_section(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["build_parser", "format_report", "main", "run_demo"]
+__all__ = ["build_parser", "format_report", "interactive", "main", "run_demo"]

@@ -1,4 +1,15 @@
-"""Built-in examples from the user stories (see CASES.md)."""
+"""Built-in examples from the user stories (see CASES.md).
+
+Examples
+--------
+>>> import causalbayes as cb
+>>> scm = cb.examples.coating_scm()
+>>> df = cb.simulate(scm, 100, params=cb.examples.COATING_TRUTH, random_seed=1)
+>>> df.columns.tolist()
+['humid', 'dilution', 'coating']
+>>> cb.examples.COATING_TRUTH["coating.dilution"]  # the true ATE of story 1
+-0.421
+"""
 
 from __future__ import annotations
 

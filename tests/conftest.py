@@ -6,6 +6,12 @@ through the same code path a real fit uses.
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -26,3 +32,36 @@ def fake_fit_fixture():
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261122)
+
+
+# -- the type check runs beside the suite ------------------------------------------------
+# mypy takes about a minute of one core on a clean clone; most of the suite keeps one core
+# busy, so mypy starts once collection is done, when tests/test_types.py is selected, and
+# that test (it sorts after nearly every other) only reads the result.
+MYPY_RUN = pytest.StashKey[object]()
+
+
+@pytest.hookimpl(trylast=True)  # after -k / -m deselection
+def pytest_collection_modifyitems(session, config, items):
+    if any(item.nodeid.endswith("test_types.py::test_package_type_checks") for item in items):
+        config.stash[MYPY_RUN] = _start_mypy(Path(str(config.rootpath)))
+
+
+def _start_mypy(root: Path) -> subprocess.Popen | None:
+    """``python -m mypy`` on the package, per pyproject.toml (None: mypy not installed)."""
+    if importlib.util.find_spec("mypy") is None:
+        return None
+    return subprocess.Popen(
+        [sys.executable, "-m", "mypy", "--no-error-summary", "--hide-error-context"],
+        cwd=root,
+        env={**os.environ, "MYPY_FORCE_COLOR": "0"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.fixture
+def mypy_run(request) -> subprocess.Popen | None:
+    """The mypy process started after collection (None when mypy is not installed)."""
+    return request.config.stash.get(MYPY_RUN, None)

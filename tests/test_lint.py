@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize("args", [["check"], ["format", "--check"]], ids=["lint", "format"])
 def test_ruff(args):
-    command = [sys.executable, "-m", "ruff", *args, "causalbayes", "tests"]
+    paths = ["causalbayes", "tests", "scripts", "docs/conf.py", "docs/_ext"]
+    command = [sys.executable, "-m", "ruff", *args, *paths]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

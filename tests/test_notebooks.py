@@ -2,12 +2,17 @@
 
 The notebooks read ``CAUSALBAYES_FAST=1`` and then run short MCMC chains.  Warnings
 raised inside the kernel do not reach pytest; they only show up in cell outputs.
+
+Executions go through ``docs/_ext/notebook_cache.py``, which stores each executed copy:
+the docs build (``tests/test_site.py``) shows these outputs instead of running the
+notebooks a second time, and a notebook whose cells, library code and library versions
+have not changed since a successful run is not executed again (its key says so).
+``CAUSALBAYES_NOTEBOOK_CACHE=off`` executes every time.
 """
 
 from __future__ import annotations
 
-import json
-import os
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -17,93 +22,52 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-CELL_TIMEOUT_S = 600
-FALLBACK_KERNEL = "causalbayes-test-python"
-# jupyter_client launches sys.executable for a kernelspec whose argv[0] is one of these.
-_PORTABLE_PYTHON = {
-    "python",
-    f"python{sys.version_info[0]}",
-    "python{}.{}".format(*sys.version_info[:2]),
-}
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location(
+    "notebook_cache", ROOT / "docs" / "_ext" / "notebook_cache.py"
+)
+notebook_cache = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(notebook_cache)
 
-
-def _python3_runs_this_interpreter() -> bool:
-    """Whether the ``python3`` kernelspec exists and starts the Python running pytest.
-
-    ipykernel ships ``python3`` with argv ``python -m ipykernel_launcher``, which
-    jupyter_client maps to ``sys.executable``.  A ``python3`` spec installed elsewhere
-    (e.g. in ~/.local/share/jupyter) may name another Python without causalbayes.
-    """
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        spec = KernelSpecManager().get_kernel_spec("python3")
-    except NoSuchKernel:
-        return False
-    if not spec.argv:
-        return False
-    executable = spec.argv[0]
-    if executable in _PORTABLE_PYTHON:
-        return True
-    try:
-        return os.path.samefile(executable, sys.executable)
-    except OSError:
-        return False
-
-
-def _kernel_manager(client: nbclient.NotebookClient, scratch: Path):
-    """``python3`` when usable; else a throwaway kernelspec (written to ``scratch``,
-    nothing installed) that starts ipykernel with this interpreter."""
-    if _python3_runs_this_interpreter():
-        return client.kernel_manager_class(kernel_name="python3")
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    spec_dir = scratch / "kernels" / FALLBACK_KERNEL
-    spec_dir.mkdir(parents=True)
-    (spec_dir / "kernel.json").write_text(
-        json.dumps(
-            {
-                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                "display_name": f"Python ({sys.executable})",
-                "language": "python",
-            }
-        )
-    )
-    specs = KernelSpecManager(kernel_dirs=[str(scratch / "kernels")], ensure_native_kernel=False)
-    return client.kernel_manager_class(kernel_name=FALLBACK_KERNEL, kernel_spec_manager=specs)
+NOTEBOOKS = notebook_cache.notebooks()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The kernel inherits os.environ.
-    monkeypatch.setenv("CAUSALBAYES_FAST", "1")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(
-        nb,
-        timeout=CELL_TIMEOUT_S,
-        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},  # cwd of the kernel
-    )
-    client.km = _kernel_manager(client, tmp_path)
+def test_notebook_runs(path: Path, tmp_path: Path) -> None:
     try:
-        client.execute()
+        nb, _ = notebook_cache.executed(path, scratch=tmp_path)
     except nbclient.exceptions.CellExecutionError as err:
         pytest.fail(f"{path.name}: a cell failed\n{err}", pytrace=False)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert all(cell.get("execution_count") for cell in code), "a code cell did not run"
 
 
 def test_notebooks_exist() -> None:
-    assert NOTEBOOKS, f"no notebooks in {NOTEBOOKS_DIR}"
+    assert NOTEBOOKS, f"no notebooks in {notebook_cache.NOTEBOOKS_DIR}"
+
+
+def test_cache_key_follows_the_cells_and_the_library(tmp_path: Path, monkeypatch) -> None:
+    first = NOTEBOOKS[0]
+    key = notebook_cache.cache_key(first)
+    assert key == notebook_cache.cache_key(first)
+    assert key != notebook_cache.cache_key(NOTEBOOKS[1])
+    package = tmp_path / "causalbayes"
+    package.mkdir()
+    (package / "__init__.py").write_text("x = 1\n")
+    monkeypatch.setattr(notebook_cache, "PACKAGE_DIR", package)
+    monkeypatch.setattr(notebook_cache, "REPO", tmp_path)
+    before = notebook_cache.cache_key(first)
+    (package / "__init__.py").write_text("x = 2\n")
+    assert notebook_cache.cache_key(first) != before
 
 
 def test_fallback_kernelspec_names_this_interpreter(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Force the fallback path: pretend python3 points at another Python.
-    monkeypatch.setattr(sys.modules[__name__], "_python3_runs_this_interpreter", lambda: False)
+    monkeypatch.setattr(notebook_cache, "python3_runs_this_interpreter", lambda: False)
     client = nbclient.NotebookClient(nbformat.v4.new_notebook())
-    km = _kernel_manager(client, tmp_path)
-    assert km.kernel_name == FALLBACK_KERNEL
+    km = notebook_cache.kernel_manager(client, tmp_path)
+    assert km.kernel_name == notebook_cache.FALLBACK_KERNEL
     assert km.kernel_spec.argv[0] == sys.executable

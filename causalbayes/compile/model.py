@@ -156,7 +156,23 @@ def model_for_data(
 def generative_model(
     scm: SCM, *, data: pd.DataFrame | None = None, n: int | None = None
 ) -> pm.Model:
-    """The generative model sized by ``data`` (priors scaled to it) or by ``n`` (unit scales)."""
+    """The generative model sized by ``data`` (priors scaled to it) or by ``n`` (unit scales).
+
+    An ordinary ``pm.Model`` with one variable per node (dim ``unit``) and per
+    parameter, named as in :doc:`/parameters`: draw from it, give it to
+    ``pm.model_to_graphviz``, or condition it with ``pm.observe``.
+
+    Examples
+    --------
+    >>> import pymc as pm
+    >>> import causalbayes as cb
+    >>> scm = cb.SCM({"x": cb.Normal(), "y": cb.Normal(["x"])})
+    >>> model = cb.generative_model(scm, n=5)
+    >>> sorted(model.named_vars)
+    ['x', 'x.intercept', 'x.sigma', 'y', 'y.intercept', 'y.sigma', 'y.x']
+    >>> pm.draw(model["y"], random_seed=1).shape
+    (5,)
+    """
     if data is not None:
         encoded = encode_data(scm, data)
         scales = scales_from_data(encoded.scm, encoded)

@@ -20,7 +20,33 @@ from causalbayes.inference.fit import Fit
 
 @dataclass(frozen=True)
 class Contrasts(PairQuery):
-    """Effects among k arms: each against a reference (default) or all pairs."""
+    """Effects among k arms: each against a reference (default) or all pairs.
+
+    The query form of :func:`contrasts`.
+
+    Parameters
+    ----------
+    treatment, outcome : str
+        Node names.
+    values : sequence, optional
+        The arms (default: the treatment's levels).
+    reference : optional
+        The arm the others are compared with (default: the first).
+    pairs : {"reference", "all"}
+        Each arm against the reference, or every pair.
+    population : bool or {"bootstrap", "model"}
+        Which units to average over: the sample (False, default), a Bayesian
+        bootstrap of it (True) or units drawn from the fitted mechanisms
+        (``"model"``); see :func:`~causalbayes.ate`.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> query = cb.Contrasts("dilution", "coating", values=[0, 1])
+    >>> cb.evaluate(query, example_fit()).draws.coords["contrast"].values.tolist()
+    ['1 - 0']
+    """
 
     values: Sequence[Any] | None = None
     reference: Any = None
@@ -141,7 +167,33 @@ def arm_means(
 
 @dataclass(frozen=True)
 class CDE(Query):
-    """Controlled direct effect ``E[Y | do(T=a, M=m)] - E[Y | do(T=b, M=m)]``, mediator held at ``at``."""
+    """Controlled direct effect ``E[Y | do(T=a, M=m)] - E[Y | do(T=b, M=m)]``, mediator held at ``at``.
+
+    The query form of :func:`controlled_direct_effect`.
+
+    Parameters
+    ----------
+    treatment, mediator, outcome : str
+        Node names.
+    at : optional
+        The value the mediator is set to for every unit (default 0.0).
+    values : (a, b), optional
+        Treated and control values, as in :class:`ATE`.
+    population : bool or {"bootstrap", "model"}
+        Which units to average over: the sample (False, default), a Bayesian
+        bootstrap of it (True) or units drawn from the fitted mechanisms
+        (``"model"``); see :func:`~causalbayes.ate`.
+
+    Examples
+    --------
+    Story 1 has no mediator; holding ``humid`` (a parent of both) fixed shows the form:
+
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> query = cb.CDE("dilution", "humid", "coating", at=0.0)
+    >>> round(cb.evaluate(query, example_fit()).mean(), 2)
+    -0.42
+    """
 
     treatment: str
     mediator: str

@@ -48,12 +48,36 @@ class PairQuery(Query):
 
 @dataclass(frozen=True)
 class ATE(PairQuery):
-    """Average treatment effect ``E[Y | do(T=a)] - E[Y | do(T=b)]``.
+    """Average treatment effect ``E[Y | do(T=a)] - E[Y | do(T=b)]``, as a value.
 
-    ``values``: treated and control values (default 1 vs 0 for a yes/no
-    treatment, second vs first level for two labels).  ``population``:
-    False (the sample's units), True (a Bayesian bootstrap of them, see
-    :func:`ate`) or ``"model"`` (``n`` units drawn from the fitted mechanisms).
+    The query form of :func:`ate`: :func:`~causalbayes.evaluate` answers it
+    on a fit, and :func:`~causalbayes.recover` / :func:`~causalbayes.sbc`
+    take it in ``queries=``.
+
+    Parameters
+    ----------
+    treatment, outcome : str
+        Node names.
+    values : (a, b), optional
+        Treated and control values (default 1 vs 0 for a yes/no treatment,
+        second vs first level for two labels).
+    population : bool or {"bootstrap", "model"}
+        Which units to average over: the sample (False, default), a Bayesian
+        bootstrap of it (True) or units drawn from the fitted mechanisms
+        (``"model"``); see :func:`~causalbayes.ate`.
+    n : int, optional
+        With ``population="model"``: how many units to draw (default: as many
+        as the data).
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> query = cb.ATE("dilution", "coating")
+    >>> query.label
+    'ate(dilution, coating)'
+    >>> round(cb.evaluate(query, example_fit()).mean(), 2)
+    -0.42
     """
 
     values: Sequence[Any] | None = None
@@ -77,7 +101,29 @@ class ATE(PairQuery):
 
 @dataclass(frozen=True)
 class ATT(PairQuery):
-    """Average effect among the units observed treated (their covariates as observed)."""
+    """Average effect among the units observed treated (their covariates as observed).
+
+    The query form of :func:`att`.
+
+    Parameters
+    ----------
+    treatment, outcome : str
+        Node names; the treatment must be observed (it defines the group).
+    values : (a, b), optional
+        Treated and control values, as in :class:`ATE`.
+    population : bool or {"bootstrap", "model"}
+        Which units to average over: the sample (False, default), a Bayesian
+        bootstrap of it (True) or units drawn from the fitted mechanisms
+        (``"model"``); see :func:`~causalbayes.ate`.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> effect = cb.evaluate(cb.ATT("dilution", "coating"), example_fit())
+    >>> effect.estimand, effect.details["n_group"]
+    ('ATT', 112)
+    """
 
     values: Sequence[Any] | None = None
     population: bool | str = False
@@ -110,7 +156,16 @@ class ATT(PairQuery):
 
 @dataclass(frozen=True)
 class ATU(ATT):
-    """Average effect among the units observed untreated."""
+    """Average effect among the units observed untreated; options as in :class:`ATT`.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> effect = cb.evaluate(cb.ATU("dilution", "coating"), example_fit())
+    >>> effect.estimand, effect.details["n_group"]
+    ('ATU', 88)
+    """
 
     estimand = "ATU"
     among = "untreated"

@@ -37,6 +37,17 @@ class Counterfactual(Query):
 
     The query form of :func:`counterfactual`, for studies: ``Counterfactual("coating",
     rows=(0,), action={"dilution": 1})``.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> query = cb.Counterfactual("coating", rows=(0, 1), action={"dilution": 0})
+    >>> query.label
+    'coating | do(dilution=0)'
+    >>> cf = cb.evaluate(query, example_fit())
+    >>> cf.mean().round(2).values.tolist()
+    [1.15, 0.12]
     """
 
     node: str
@@ -82,6 +93,17 @@ class CausationProbabilities(Query):
     the share that would not have had it untreated.  ``PS = P(Y_{t=1} = 1 | T = 0,
     Y = 0)``.  From the units' counterfactuals under the monotone coupling of
     Bernoulli noise (see the module notes), per posterior draw; dim ``probability``.
+    The query form of :func:`probabilities_of_causation`.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import fake_fit
+    >>> scm = cb.SCM({"t": cb.Bernoulli(), "y": cb.Bernoulli(["t"])})
+    >>> fit = fake_fit(scm, cb.simulate(scm, 80, random_seed=1), random_seed=2)
+    >>> query = cb.CausationProbabilities("t", "y")
+    >>> cb.evaluate(query, fit, random_seed=3).draws.coords["probability"].values.tolist()
+    ['PN', 'PS']
     """
 
     treatment: str
@@ -140,7 +162,19 @@ class Mediation(Query):
     may depend on the treatment directly and through the mediator only.  The
     runner checks that the graph identifies the total effect; natural effects
     further rest on the SCM's own noise model (no test of that is possible).
-    Dim ``effect`` (``NDE``, ``NIE``, ``TE``).
+    Dim ``effect`` (``NDE``, ``NIE``, ``TE``).  The query form of :func:`mediation`.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import fake_fit
+    >>> scm = cb.SCM({"t": cb.Bernoulli(), "m": cb.Normal(["t"]), "y": cb.Normal(["t", "m"])})
+    >>> fit = fake_fit(scm, cb.simulate(scm, 50, random_seed=1), random_seed=2)
+    >>> query = cb.Mediation("t", "m", "y")
+    >>> query.label
+    'mediation(t, m, y)'
+    >>> cb.evaluate(query, fit).draws.coords["effect"].values.tolist()
+    ['NDE', 'NIE', 'TE']
     """
 
     treatment: str

@@ -30,6 +30,20 @@ class Effect:
         ``"E[coating | do(dilution=1)] - E[coating | do(dilution=0)]"``.
     details : dict
         Query settings (treatment, outcome, values, population, ...).
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> effect = cb.ate(example_fit(), "dilution", "coating")
+    >>> effect.estimand, dict(effect.draws.sizes)
+    ('ATE', {'chain': 2, 'draw': 100})
+    >>> round(effect.mean(), 2), [round(bound, 2) for bound in effect.hdi()]
+    (-0.42, [-0.44, -0.41])
+    >>> effect.prob(lambda d: d < 0)  # posterior probability that dilution lowers coating
+    1.0
+    >>> effect.warnings
+    []
     """
 
     draws: xr.DataArray

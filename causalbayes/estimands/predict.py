@@ -28,7 +28,23 @@ KINDS = ("mean", "observed")
 
 @dataclass(frozen=True)
 class Predictions:
-    """Draws of a node for each new row, dims ``(chain, draw, unit[, levels])``."""
+    """Draws of a node for each new row, dims ``(chain, draw, unit[, levels])``.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> fit = example_fit()
+    >>> pred = cb.predict(fit, fit.data.head(3), "coating")
+    >>> pred.node, pred.kind, dict(pred.draws.sizes)
+    ('coating', 'mean', {'chain': 2, 'draw': 100, 'unit': 3})
+    >>> pred.summary().round(2)
+          mean    sd  hdi_low  hdi_high
+    unit
+    0     0.44  0.02     0.41      0.47
+    1     0.30  0.01     0.28      0.32
+    2     0.30  0.01     0.27      0.33
+    """
 
     draws: xr.DataArray
     node: str
@@ -91,8 +107,16 @@ def predict(
 
     Examples
     --------
-    >>> pred = cb.predict(fit, new_rows, "sales", kind="observed")  # doctest: +SKIP
-    >>> pred.summary()  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> new_rows = pd.DataFrame({"humid": [-1.0, 1.0], "dilution": [1, 1]})
+    >>> pred = cb.predict(example_fit(), new_rows, "coating", kind="observed", random_seed=1)
+    >>> pred.summary().round(1)
+          mean   sd  hdi_low  hdi_high
+    unit
+    0      0.6  0.2      0.3       1.1
+    1     -0.5  0.2     -0.9      -0.1
     """
     scm = fit.scm
     scm.check_node(node, "node to predict")

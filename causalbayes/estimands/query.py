@@ -62,7 +62,25 @@ class Plan:
 
 @dataclass(frozen=True)
 class Query(ABC):
-    """A causal question as plain data; see the module notes for the contract."""
+    """A causal question as plain data; see the module notes for the contract.
+
+    Subclasses are frozen dataclasses (:class:`~causalbayes.ATE`,
+    :class:`~causalbayes.CATE`, :class:`~causalbayes.Mediation`, ...): equal
+    settings make equal, hashable queries, which :func:`evaluate` answers on a
+    fit and studies take in ``queries=``.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> query = cb.ATE("dilution", "coating")
+    >>> isinstance(query, cb.Query), query == cb.ATE("dilution", "coating")
+    (True, True)
+    >>> query.treatment_outcome, query.nodes()
+    (('dilution', 'coating'), {'treatment': 'dilution', 'outcome': 'coating'})
+    >>> round(cb.evaluate(query, example_fit()).mean(), 2)
+    -0.42
+    """
 
     estimand: ClassVar[str] = ""
 

@@ -29,9 +29,43 @@ from causalbayes.inference.fit import Fit
 class CATE(PairQuery):
     """Conditional average effects by subgroup, for covariate profiles, or setting a modifier.
 
-    Give ``by`` (a column of the fitted data, or labels per fitted row; with
-    ``bins`` for a numeric column) or ``profiles`` (new units, a DataFrame or
-    a dict).  ``mode="set"`` intervenes on ``by`` too, at its levels or ``at``.
+    The query form of :func:`cate`.  Give ``by`` (a column of the fitted data,
+    or labels per fitted row; with ``bins`` for a numeric column) or
+    ``profiles`` (new units, a DataFrame or a dict).  ``mode="set"`` intervenes
+    on ``by`` too, at its levels or ``at``.
+
+    Parameters
+    ----------
+    treatment, outcome : str
+        Node names.
+    by : str or Series, optional
+        The subgroups: a column of the fitted data, or one label per fitted row.
+    profiles : DataFrame or dict, optional
+        New units described by covariate values, instead of ``by``.
+    values : (a, b), optional
+        Treated and control values, as in :class:`ATE`.
+    bins : int or sequence of float, optional
+        Quantile bins (int) or edges for a numeric ``by``.
+    mode : {"condition", "set"}
+        Average over the units observed in each subgroup, or set ``by`` too.
+    at : sequence, optional
+        With ``mode="set"``: the values to set ``by`` to (default: its levels).
+    population : bool or {"bootstrap", "model"}
+        Which units to average over: the sample (False, default), a Bayesian
+        bootstrap of it (True) or units drawn from the fitted mechanisms
+        (``"model"``); see :func:`~causalbayes.ate`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> query = cb.CATE("dilution", "coating", by="humid", bins=2)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # additive model: equal by construction
+    ...     effect = cb.evaluate(query, example_fit())
+    >>> effect.draws.sizes["humid"]
+    2
     """
 
     by: Any = None

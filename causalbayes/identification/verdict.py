@@ -44,6 +44,16 @@ class Identification:
     open_path : str or None
         A backdoor path no allowed set blocks, as ``"t <-> y"`` or ``"t <- u -> y"``.
     graph : ADMG
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> verdict = cb.identify(cb.examples.coating_scm(), "dilution", "coating")
+    >>> verdict.identified, verdict.criterion, verdict.adjustment_set
+    (True, 'backdoor', ('humid',))
+    >>> confounded = cb.identify("t -> y; t <-> y", "t", "y")
+    >>> confounded.identified, confounded.open_path
+    (False, 't <-> y')
     """
 
     treatment: tuple[str, ...]

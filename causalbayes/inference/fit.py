@@ -49,6 +49,24 @@ class Fit:
     settings : mapping
         The sampler settings ``cb.fit_more`` reuses (draws, tune, chains,
         target_accept, the sampler asked for, the seed's entropy, ...).
+
+    Examples
+    --------
+    :func:`~causalbayes.fit` returns one after MCMC; :func:`causalbayes.testing.example_fit`
+    is one with draws given (no MCMC), for examples and tests:
+
+    >>> import causalbayes as cb
+    >>> from causalbayes.testing import example_fit
+    >>> fit = example_fit()
+    >>> fit
+    Fit(SCM('humid -> dilution; humid -> coating; dilution -> coating'), n=200, sampler='pymc', chains=2, draws=100, divergences=0, rhat_max=1.000)
+    >>> fit.summary()[["mean", "sd"]].round(2).loc[["coating.dilution", "coating.sigma"]]
+                      mean    sd
+    parameter
+    coating.dilution -0.42  0.01
+    coating.sigma     0.20  0.01
+    >>> round(cb.ate(fit, "dilution", "coating").mean(), 2)
+    -0.42
     """
 
     scm: SCM

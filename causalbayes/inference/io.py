@@ -136,8 +136,12 @@ def save_fit(fit: Fit, path: str | os.PathLike, *, overwrite: bool = False) -> P
 
     Examples
     --------
-    >>> folder = save_fit(fit, "coating-fit")  # doctest: +SKIP
-    >>> sorted(p.name for p in folder.iterdir())  # doctest: +SKIP
+    >>> import tempfile
+    >>> import causalbayes as cb
+    >>> fit = cb.testing.example_fit()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = cb.save(fit, f"{tmp}/coating-fit")
+    ...     sorted(p.name for p in folder.iterdir())
     ['data.nc', 'fit.json', 'posterior.nc']
     """
     if not isinstance(fit, Fit):
@@ -356,9 +360,13 @@ def load_fit(path: str | os.PathLike, *, mechanisms: Mapping[str, Any] | None = 
 
     Examples
     --------
+    >>> import tempfile
     >>> import causalbayes as cb
-    >>> fit = cb.load("coating-fit")  # doctest: +SKIP
-    >>> cb.ate(fit, "dilution", "coating")  # doctest: +SKIP
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = cb.save(cb.testing.example_fit(), f"{tmp}/coating-fit")
+    ...     fit = cb.load(f"{tmp}/coating-fit")
+    >>> round(cb.ate(fit, "dilution", "coating").mean(), 2)
+    -0.42
     """
     given, folder = _paths(path, "load a fit from")
     # shared lock: no save swaps the folder while it is read (exclusive when leftovers

@@ -124,6 +124,14 @@ def recover(
     >>> result = cb.recover(scm, cb.examples.COATING_TRUTH, n=1000, sims=100,
     ...                     queries=[cb.ATE("dilution", "coating")])  # doctest: +SKIP
     >>> result.summary()  # doctest: +SKIP
+
+    The same call with ``fitter=`` runs without MCMC (here a fitter that
+    returns prior draws, which recovers nothing):
+
+    >>> from causalbayes.testing import prior_fitter
+    >>> cb.recover(scm, cb.examples.COATING_TRUTH, n=50, sims=2, fitter=prior_fitter,
+    ...            workers=1, progressbar=False, random_seed=1).table.shape
+    (16, 19)
     """
     fitted = scm if isinstance(scm, Fit) else None
     if fitted is not None:
@@ -208,6 +216,14 @@ def sbc(
     >>> result = cb.sbc(cb.examples.coating_scm(), n=1000, sims=100,
     ...                 queries=[cb.ATE("dilution", "coating")])  # doctest: +SKIP
     >>> result.verdict()  # doctest: +SKIP
+
+    The same call with ``fitter=`` runs without MCMC (prior draws as the
+    posterior: calibrated, uninformed):
+
+    >>> from causalbayes.testing import prior_fitter
+    >>> cb.sbc(cb.examples.coating_scm(), n=50, sims=2, thin_to=9, fitter=prior_fitter,
+    ...        workers=1, progressbar=False, random_seed=1).miscalibrated
+    []
     """
     analysis = _check_scms(scm, analysis)
     options = _fit_options(sampler, draws, tune, chains, target_accept, fitter)

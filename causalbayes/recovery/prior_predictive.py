@@ -44,6 +44,17 @@ class PriorPredictive:
     observed : mapping of str -> ndarray or None
         The observed values of each observed node (encoded as in ``draws``),
         when data was given.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> scm = cb.examples.coating_scm()
+    >>> df = cb.simulate(scm, 50, params=cb.examples.COATING_TRUTH, random_seed=1)
+    >>> pp = cb.prior_predictive(scm, df, draws=40, random_seed=2)
+    >>> dict(pp.draws["coating"].sizes), sorted(pp.observed)
+    ({'draw': 40, 'unit': 50}, ['coating', 'dilution', 'humid'])
+    >>> pp.summary().columns.tolist()
+    ['q1%', 'q5%', 'q50%', 'q95%', 'q99%', 'nonfinite', 'observed_mean', 'p_mean_le_observed', 'surprising']
     """
 
     draws: xr.Dataset

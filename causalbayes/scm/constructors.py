@@ -92,10 +92,22 @@ _DOC = """{family} structural equation.
         The node is unobserved.
     intercept : bool
         Include an intercept (default True).{extra}
+
+    Returns
+    -------
+    Node
+        A frozen, validated node; its parameters are named ``<node>.<local>``.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> scm = cb.SCM({{"x": cb.Normal(), "y": cb.{family}(["x"])}})
+    >>> [p.name for p in scm.parameters("y")]
+    {example_parameters}
     """
 
 
-def _make(family: str, extra: str = ""):
+def _make(family: str, extra: str = "", *, example_parameters: str):
     fam = get_family(family)
 
     def constructor(
@@ -136,6 +148,7 @@ def _make(family: str, extra: str = ""):
         default=fam.default_link,
         aux="".join(f", ``{a}``" for a in fam.aux),
         extra=extra,
+        example_parameters=example_parameters,
     )
     return constructor
 
@@ -145,33 +158,37 @@ _ME_DOC = """
         Column of known per-row standard errors: the node is observed with that
         error around its true value, ``y ~ Normal(mu, sqrt(sigma^2 + se^2))``."""
 
-Normal = _make("Normal", _ME_DOC)
-StudentT = _make("StudentT")
-LogNormal = _make("LogNormal")
-Gamma = _make("Gamma")
-Bernoulli = _make("Bernoulli")
-Poisson = _make("Poisson")
-NegativeBinomial = _make("NegativeBinomial")
-Beta = _make("Beta")
+Normal = _make("Normal", _ME_DOC, example_parameters="['y.intercept', 'y.x', 'y.sigma']")
+StudentT = _make("StudentT", example_parameters="['y.intercept', 'y.x', 'y.sigma', 'y.nu']")
+LogNormal = _make("LogNormal", example_parameters="['y.intercept', 'y.x', 'y.sigma']")
+Gamma = _make("Gamma", example_parameters="['y.intercept', 'y.x', 'y.alpha']")
+Bernoulli = _make("Bernoulli", example_parameters="['y.intercept', 'y.x']")
+Poisson = _make("Poisson", example_parameters="['y.intercept', 'y.x']")
+NegativeBinomial = _make("NegativeBinomial", example_parameters="['y.intercept', 'y.x', 'y.alpha']")
+Beta = _make("Beta", example_parameters="['y.intercept', 'y.x', 'y.phi']")
 HurdleLogNormal = _make(
     "HurdleLogNormal",
     """
     Two parts: ``P(y > 0)`` has its own logit predictor (``hurdle.intercept``,
     ``hurdle.<term>``), and positive values are LogNormal.""",
+    example_parameters="['y.intercept', 'y.x', 'y.hurdle.intercept', 'y.hurdle.x', 'y.sigma']",
 )
 HurdleGamma = _make(
     "HurdleGamma",
     """
     Two parts: ``P(y > 0)`` has its own logit predictor (``hurdle.intercept``,
     ``hurdle.<term>``), and positive values are Gamma (log link).""",
+    example_parameters="['y.intercept', 'y.x', 'y.hurdle.intercept', 'y.hurdle.x', 'y.alpha']",
 )
 ZeroInflatedPoisson = _make(
     "ZeroInflatedPoisson",
     "\n    ``psi`` is the probability that a value comes from the Poisson part.",
+    example_parameters="['y.intercept', 'y.x', 'y.psi']",
 )
 ZeroInflatedNegativeBinomial = _make(
     "ZeroInflatedNegativeBinomial",
     "\n    ``psi`` is the probability that a value comes from the negative-binomial part.",
+    example_parameters="['y.intercept', 'y.x', 'y.alpha', 'y.psi']",
 )
 
 

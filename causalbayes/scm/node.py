@@ -67,6 +67,18 @@ class Node:
     categorical : bool or None
         Given nodes only: whether the column holds labels (``None``: decided
         from the data's type when fitting).
+
+    Nodes are made by the family constructors (:func:`~causalbayes.Normal`,
+    :func:`~causalbayes.Bernoulli`, ...), which validate their options.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> node = cb.Normal(["a", "b"], interactions=["a:b"])
+    >>> node.family, node.link, node.interactions
+    ('Normal', 'identity', (('a', 'b'),))
+    >>> node.local_parameters()
+    ('intercept', 'a', 'b', 'a:b', 'sigma')
     """
 
     family: str

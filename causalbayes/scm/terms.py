@@ -70,6 +70,24 @@ class Spline:
     or mean +/- 3 sd without data).  Values outside the bounds are clamped:
     the curve is extended flat.  The basis omits its first function, which
     the intercept absorbs, so the curve is 0 at the lower bound.
+
+    Parameters
+    ----------
+    parent : str
+        A numeric parent of the node (listed in its ``parents`` too).
+    df : int
+        Number of basis functions, hence coefficients (at least ``degree``).
+    degree : int
+        Degree of the pieces, 1 to 5 (3: cubic).
+    bounds : (float, float), optional
+        Where the knots lie.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> scm = cb.SCM({"temp": cb.Normal(), "y": cb.Normal(["temp"], terms=[cb.Spline("temp", df=4)])})
+    >>> [(p.name, p.dims) for p in scm.parameters("y")]
+    [('y.intercept', ()), ('y.spline(temp)', ('y.spline(temp)_basis',)), ('y.sigma', ())]
     """
 
     parent: str

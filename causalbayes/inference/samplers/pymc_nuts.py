@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from typing import Any
 
 import arviz as az
 import pymc as pm
+
+#: numpy's "overflow encountered in dot" from PyMC's diagonal mass-matrix adaptation
+#: (``QuadPotentialDiagAdapt.velocity_energy``): a wild early tuning step overflows the
+#: kinetic energy, NUTS rejects it and goes on; the diagnostics judge the result.  It is
+#: ignored only while PyMC samples, only from that module.
+ADAPTATION_OVERFLOW = {
+    "message": "overflow encountered in dot",
+    "category": RuntimeWarning,
+    "module": r"pymc\.step_methods\.hmc\.quadpotential",
+}
 
 
 def sample(
@@ -44,7 +55,11 @@ def sample(
     if nuts_sampler != "nutpie":  # nutpie ignores it, with a warning
         options["idata_kwargs"] = {"log_likelihood": False}
     options.update(kwargs)
-    with model:
+    # Chain processes forked inside this block inherit the filter (PyMC forks on Linux);
+    # fork-server workers (after a JAX fit, cores > 1) start from a clean interpreter
+    # and may still print the warning.
+    with model, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", **ADAPTATION_OVERFLOW)
         return pm.sample(
             draws=draws,
             tune=tune,
