@@ -10,6 +10,12 @@
   closed-form effect at one strength.
 - :func:`refute` (placebos, random common cause, subsets, dummy outcome, negative controls),
   :func:`overlap` (positivity) and :func:`assumptions_report` (all of it in one place).
+
+Examples
+--------
+>>> import causalbayes as cb
+>>> round(float(cb.sensitivity.robustness_value(4.0, dof=100)), 3)
+0.328
 """
 
 from causalbayes.sensitivity.bayes import BayesSensitivity, bayesian_sensitivity

@@ -114,6 +114,16 @@ def latent_sensitivity(
     One MCMC fit per strength (skipped in doctests)
 
     >>> latent_sensitivity(fit, "t", "y", [(1.5, 1.5), (2.0, 2.0)])  # doctest: +SKIP
+
+    Strengths are checked before anything is refitted:
+
+    >>> from causalbayes.testing import example_fit
+    >>> from causalbayes.errors import QueryError
+    >>> try:
+    ...     latent_sensitivity(example_fit(), "dilution", "coating", [(-1.0, 0.1)])
+    ... except QueryError as err:
+    ...     print(err)
+    strength for 'dilution' is an odds ratio: positive, got -1.0
     """
     options = {"draws": 500, "tune": 500, "chains": 2, **(fit_options or {})}
     seeds = np.random.SeedSequence(random_seed).generate_state(len(strengths))
