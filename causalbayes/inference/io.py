@@ -720,9 +720,15 @@ def _check_posterior(
     unfitted=(),
 ) -> None:
     imputed = {node: int(mask.sum()) for node, mask in encoded.missing.items() if mask.any()}
+    try:
+        priors = resolved_priors(scm, scales)
+    except CausalBayesError as err:  # e.g. an edited scale that gives no valid default prior
+        raise FileFormatError(
+            f"{FIT_FILE}: the saved scales do not give valid priors: {err}"
+        ) from err
     checks.check_posterior(
         scm,
-        resolved_priors(scm, scales),
+        priors,
         posterior,
         n_rows=encoded.n,
         imputed=imputed,
