@@ -26,6 +26,9 @@ from pathlib import Path
 
 import pytest
 
+# runs after tests/test_notebooks.py on the same worker (it shows their executed copies)
+pytestmark = pytest.mark.xdist_group("notebooks")
+
 pytest.importorskip("sphinx")
 pytest.importorskip("myst_nb")
 pytest.importorskip("pydata_sphinx_theme")
