@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -254,9 +256,6 @@ _JSON_VALUES = st.one_of(
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_any_change_to_a_saved_fit_is_refused(saved_fit, tmp_path_factory, data):
     """Edited fields, truncated or flipped bytes in any file: a FileFormatError, never a load."""
-    import json
-    import shutil
-
     folder = tmp_path_factory.mktemp("edited") / "fit"
     shutil.copytree(saved_fit, folder)
     name = data.draw(st.sampled_from(sorted(p.name for p in folder.iterdir())))
@@ -287,8 +286,6 @@ def test_any_change_to_a_saved_fit_is_refused(saved_fit, tmp_path_factory, data)
 
 
 def _same_json(a: bytes, b: bytes) -> bool:
-    import json
-
     try:
         return json.loads(a) == json.loads(b)
     except ValueError:

@@ -50,9 +50,8 @@ def positivity_notes(fit: Fit, treatment: str, arms: Sequence, *, warn: bool = T
         or node.family in ("Bernoulli", "Binomial", "Poisson")
         or (node.is_given and np.unique(observed).size <= MAX_GIVEN_ARMS)
     )
-    notes = _arm_counts(fit, treatment, arms, observed) if discrete else []
-    if not discrete:
-        notes += _range(fit, treatment, arms, observed)
+    count = _arm_counts if discrete else _range
+    notes = count(fit, treatment, arms, observed)
     if not notes and _has_propensity(fit, treatment):
         notes += _propensity_notes(fit, treatment, arms)
     if warn:
