@@ -143,7 +143,7 @@ class MissingDependencyError(CausalBayesError, ImportError):
     >>> issubclass(cb.MissingDependencyError, ImportError)  # `except ImportError` catches it
     True
     >>> sorted(cb.available_samplers())
-    ['advi', 'blackjax', 'numpyro', 'nutpie', 'pymc']
+    ['advi', 'blackjax', 'exact', 'numpyro', 'nutpie', 'pymc']
     """
 
 

@@ -43,8 +43,30 @@ MYPY_RUN = pytest.StashKey[object]()
 
 @pytest.hookimpl(trylast=True)  # after -k / -m deselection
 def pytest_collection_modifyitems(session, config, items):
-    if any(item.nodeid.endswith("test_types.py::test_package_type_checks") for item in items):
+    items.sort(key=_run_order(items))
+    under_xdist = hasattr(config, "workerinput")  # every worker collects: mypy would run twice
+    wanted = any(item.nodeid.endswith("test_types.py::test_package_type_checks") for item in items)
+    if wanted and not under_xdist:
         config.stash[MYPY_RUN] = _start_mypy(Path(str(config.rootpath)))
+
+
+# -- run order ----------------------------------------------------------------------------
+# pytest-xdist hands tests out in collection order (`--no-loadscope-reorder`), so the
+# longest go first and the workers finish together: the notebooks, then modules with real
+# MCMC, then the quick rest; the site build goes last, as it shows the notebooks' executed
+# copies.  Whole modules move, so a module's shared fixtures are still made once.
+def _run_order(items):
+    rank: dict[Path, int] = {}
+    for item in items:
+        path = Path(str(item.path))
+        if path.name == "test_site.py":
+            mine = 3
+        elif path.name == "test_notebooks.py":
+            mine = 0
+        else:
+            mine = 1 if item.get_closest_marker("slow") else 2
+        rank[path] = min(rank.get(path, mine), mine)
+    return lambda item: rank[Path(str(item.path))]
 
 
 def _start_mypy(root: Path) -> subprocess.Popen | None:
@@ -63,5 +85,8 @@ def _start_mypy(root: Path) -> subprocess.Popen | None:
 
 @pytest.fixture
 def mypy_run(request) -> subprocess.Popen | None:
-    """The mypy process started after collection (None when mypy is not installed)."""
-    return request.config.stash.get(MYPY_RUN, None)
+    """The mypy process started after collection, or now under pytest-xdist (None when
+    mypy is not installed)."""
+    if MYPY_RUN not in request.config.stash:
+        request.config.stash[MYPY_RUN] = _start_mypy(Path(str(request.config.rootpath)))
+    return request.config.stash[MYPY_RUN]

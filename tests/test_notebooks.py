@@ -18,9 +18,6 @@ from pathlib import Path
 
 import pytest
 
-# the site build shows the notebooks these tests execute: one worker runs both, in order
-pytestmark = pytest.mark.xdist_group("notebooks")
-
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")

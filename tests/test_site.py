@@ -3,8 +3,8 @@
 - ``test_docs_build_is_strict`` runs the README's docs command into a temporary folder:
   any Sphinx warning fails (a broken internal link or anchor, a cross-reference to
   nothing, a public name without a reference entry).  It never executes a notebook
-  (``-D notebook_cache_execute=0``): ``tests/test_notebooks.py``, which sorts before
-  this module, has executed each one (short chains) and stored the executed copy in
+  (``-D notebook_cache_execute=0``): ``tests/test_notebooks.py``, which runs first
+  (``tests/conftest.py`` orders the run), has executed each one (short chains) and stored the executed copy in
   ``docs/_ext/notebook_cache.py``'s cache; the build shows those outputs, and a notebook
   without a stored copy (its test failed, or this module runs alone) is shown without
   outputs.  A failing notebook cell fails ``test_notebooks.py``, not this build.
@@ -26,8 +26,9 @@ from pathlib import Path
 
 import pytest
 
-# runs after tests/test_notebooks.py on the same worker (it shows their executed copies)
-pytestmark = pytest.mark.xdist_group("notebooks")
+# one worker builds the site once for all its tests; it is handed out last, after the
+# notebooks (tests/conftest.py orders the run)
+pytestmark = pytest.mark.xdist_group("site")
 
 pytest.importorskip("sphinx")
 pytest.importorskip("myst_nb")

@@ -3,7 +3,7 @@
 Third-party libraries without type information are ``Any``; modules listed in the
 ``[[tool.mypy.overrides]]`` ratchet are not checked yet (see the comment there).  mypy
 runs in a subprocess started right after collection (``tests/conftest.py``), beside the
-rest of the suite; this test waits for it.
+rest of the suite, and under pytest-xdist when this test starts; this test waits for it.
 """
 
 from __future__ import annotations

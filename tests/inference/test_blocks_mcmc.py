@@ -10,7 +10,8 @@ import xarray as xr
 import causalbayes as cb
 from causalbayes.errors import QueryError
 
-pytestmark = pytest.mark.slow
+# one worker runs the module: its fits (module fixtures) are made once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("blocks-mcmc")]
 
 SMALL = {"draws": 400, "tune": 400, "chains": 2, "warn": False}  # diagnostics: test_blocks.py
 BLOCKED = {"blocks": True, "sufficient_stats": True}  # "auto" would sample 500 rows jointly

@@ -13,7 +13,8 @@ import pytest
 
 import causalbayes as cb
 
-pytestmark = pytest.mark.slow
+# one worker runs the module: its fits (module fixtures) are made once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scale-invariance")]
 
 FACTORS = (1e-6, 1e-3, 1.0, 1e3, 1e6)
 

@@ -26,7 +26,12 @@ pytestmark = pytest.mark.slow
 NAMES = ("close_college", "social_insure", "black_politicians")
 
 
-@pytest.fixture(scope="module", params=NAMES)
+# one worker fits each data set once for all its tests (pytest-xdist)
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(name, marks=pytest.mark.xdist_group(f"real-{name}")) for name in NAMES],
+    ids=NAMES,
+)
 def result(request):
     name = request.param
     df = load(name)

@@ -8,7 +8,8 @@ from pipelines import BROKEN, CORRECT, simulate
 
 import causalbayes as cb
 
-pytestmark = pytest.mark.slow
+# one worker runs the module: its fits (module fixtures) are made once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("refute-mcmc")]
 
 # Checks that keep the observed confounding (or share the hidden one) and remove the effect:
 # they must flag the broken pipeline. The permuted placebo, the random common cause and the

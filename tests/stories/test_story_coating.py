@@ -7,7 +7,8 @@ import pytest
 import causalbayes as cb
 from causalbayes.examples import COATING_TRUTH, coating_scm
 
-pytestmark = pytest.mark.slow
+# one worker runs the module: its fits (module fixtures) are made once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("story-coating")]
 
 TRUE_ATE = COATING_TRUTH["coating.dilution"]
 

@@ -8,7 +8,8 @@ import pytest
 
 import causalbayes as cb
 
-pytestmark = pytest.mark.slow
+# one worker runs the module: its fits (module fixtures) are made once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("story-hierarchy")]
 
 SIZES = np.repeat([2, 5, 20, 80], [8, 8, 7, 7])  # 30 stores, 2 to 80 rows each
 TRUTH = {

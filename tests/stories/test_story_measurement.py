@@ -8,7 +8,8 @@ import pytest
 
 import causalbayes as cb
 
-pytestmark = pytest.mark.slow
+# one worker runs the module: its fits (module fixtures) are made once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("story-measurement")]
 
 
 def _accounts(n: int, seed: int) -> pd.DataFrame:
