@@ -62,6 +62,9 @@ autosummary_filename_map = {
     for name in causalbayes.__all__
     if _lowered.count(name.lower()) > 1 and not name.islower()
 }
+# A module page (causalbayes.sensitivity) leaves out the names with a top-level page of their
+# own, so no object is described twice (_templates/autosummary/module.rst).
+autosummary_context = {"top_level": sorted(causalbayes.__all__)}
 autodoc_typehints = "none"  # types are in the numpydoc "Parameters" sections
 autodoc_member_order = "bysource"
 numpydoc_show_class_members = False  # autodoc's :members: lists them (see _templates)

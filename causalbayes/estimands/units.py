@@ -87,7 +87,7 @@ def unit_effects(
     For unit ``i``, ``E[outcome_i | do(treatment=a)] - E[outcome_i | do(treatment=b)]``
     with its covariates (non-descendants of the treatment) held at their observed
     values (or, with ``units``, each new unit's).  The draws, shaped ``(chain, draw, unit)``, feed uplift rankings and
-    curves (:func:`causalbayes.uplift`).  Options as in :func:`~causalbayes.ate`.
+    curves (``causalbayes.experiments.uplift``).  Options as in :func:`~causalbayes.ate`.
 
     Examples
     --------
