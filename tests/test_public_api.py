@@ -21,11 +21,7 @@ import causalbayes as cb
 #: Names whose examples skip a call because it runs MCMC (more than a few seconds), and
 #: where the same call runs for real.
 SKIPPED_MCMC = {
-    "Refitter": "tests/inference (Refitter refits), tests/recovery (studies refit)",
     "fit": "tests/inference (cb.fit with every sampler, ADVI)",
-    "fit_more": "tests/inference/test_blocks_mcmc.py (partial fits completed)",
-    "latent_sensitivity": "tests/sensitivity/test_latent.py; its option checks run",
-    "refute": "tests/sensitivity/test_refute_mcmc.py; its option checks run",
     "recover": "tests/recovery (MCMC recovery); its fitter= example runs",
     "sbc": "tests/recovery (MCMC SBC); its fitter= example runs",
 }

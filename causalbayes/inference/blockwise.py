@@ -201,10 +201,11 @@ def fit_more(
     >>> import causalbayes as cb
     >>> scm = cb.examples.coating_scm()
     >>> df = cb.simulate(scm, 200, params=cb.examples.COATING_TRUTH, random_seed=1)
-    >>> part = cb.fit(scm, df, queries=[cb.ATE("dilution", "coating")])  # doctest: +SKIP
-    >>> part.unfitted  # doctest: +SKIP
+    >>> quick = dict(draws=100, tune=100, chains=1, random_seed=1, warn=False)  # short chains
+    >>> part = cb.fit(scm, df, queries=[cb.ATE("dilution", "coating")], **quick)
+    >>> part.unfitted
     ('humid', 'dilution')
-    >>> cb.fit_more(part).unfitted  # doctest: +SKIP
+    >>> cb.fit_more(part, random_seed=2, warn=False).unfitted
     ()
     """
     if not fit.blocks or not fit.settings:

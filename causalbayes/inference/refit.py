@@ -59,9 +59,10 @@ class Refitter:
     >>> import causalbayes as cb
     >>> scm = cb.examples.coating_scm()
     >>> sims = [cb.simulate(scm, 500, params=cb.examples.COATING_TRUTH, random_seed=s) for s in range(3)]
-    >>> refitter = cb.Refitter(scm, sims[0])  # doctest: +SKIP
-    >>> fits = [refitter.fit(df, random_seed=i) for i, df in enumerate(sims)]  # doctest: +SKIP
-    >>> cb.ate(fits[0], "dilution", "coating").summary()  # doctest: +SKIP
+    >>> refitter = cb.Refitter(scm, sims[0], draws=100, tune=100, chains=1, warn=False)
+    >>> fits = [refitter.fit(df, random_seed=i) for i, df in enumerate(sims)]  # one compile
+    >>> [fit.posterior.sizes["draw"] for fit in fits]
+    [100, 100, 100]
     """
 
     def __init__(

@@ -111,9 +111,14 @@ def latent_sensitivity(
 
     Examples
     --------
-    One MCMC fit per strength (skipped in doctests)
+    One MCMC fit per strength (an odds ratio for a binary node, a partial R2 for a Normal
+    one; here short chains):
 
-    >>> latent_sensitivity(fit, "t", "y", [(1.5, 1.5), (2.0, 2.0)])  # doctest: +SKIP
+    >>> from causalbayes.testing import example_fit
+    >>> table = latent_sensitivity(example_fit(), "dilution", "coating", [(2.0, 0.1)],
+    ...                            fit_options=dict(draws=100, tune=100, chains=1), random_seed=1)
+    >>> len(table)
+    1
 
     Strengths are checked before anything is refitted:
 

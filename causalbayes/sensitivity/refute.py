@@ -96,10 +96,13 @@ def refute(
 
     Examples
     --------
-    Each check is an MCMC refit (a few seconds each: skipped in doctests)
+    Each check is an MCMC refit (here one check, short chains):
 
-    >>> r = refute(fit, "t", "y", negative_control_outcome="nco", workers=2)  # doctest: +SKIP
-    >>> r.table()[["mean", "lower", "upper", "verdict"]]  # doctest: +SKIP
+    >>> from causalbayes.testing import example_fit
+    >>> r = refute(example_fit(), "dilution", "coating", checks=["dummy_outcome"],
+    ...            fit_options=dict(draws=100, tune=100, chains=1), random_seed=1)
+    >>> list(r.table().index)
+    ['dummy_outcome']
 
     The options are checked before anything is refitted:
 
