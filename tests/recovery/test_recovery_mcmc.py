@@ -29,8 +29,8 @@ QUICK = {"draws": 500, "tune": 500, "progressbar": False}
 
 def test_story1_recovery_covers_every_parameter_and_the_ate():
     result = cb.recover(
-        cb.examples.coating_scm(), COATING, n=1000, sims=100, queries=[ATE],
-        workers=2, progressbar=False, random_seed=2026,
+        cb.examples.coating_scm(), COATING, n=1000, sims=100, queries=[ATE], draws=500,
+        tune=500, workers=2, progressbar=False, random_seed=2026,
     )  # fmt: skip
     summary = result.summary()
     assert len(summary) == 9  # 8 parameters and the ATE
@@ -43,7 +43,7 @@ def test_story1_recovery_covers_every_parameter_and_the_ate():
 
 def test_story1_sbc_does_not_reject_uniformity():
     result = cb.sbc(
-        cb.examples.coating_scm(), n=1000, sims=100, queries=[ATE], draws=500, tune=500,
+        cb.examples.coating_scm(), n=200, sims=100, queries=[ATE], draws=500, tune=500,
         workers=2, progressbar=False, random_seed=2027,
     )  # fmt: skip
     summary = result.summary()
