@@ -3,11 +3,11 @@
 - ``test_docs_build_is_strict`` runs the README's docs command into a temporary folder:
   any Sphinx warning fails (a broken internal link or anchor, a cross-reference to
   nothing, a public name without a reference entry).  It never executes a notebook
-  (``-D notebook_cache_execute=0``): ``tests/test_notebooks.py``, which runs first
-  (``tests/conftest.py`` orders the run), has executed each one (short chains) and stored the executed copy in
-  ``docs/_ext/notebook_cache.py``'s cache; the build shows those outputs, and a notebook
-  without a stored copy (its test failed, or this module runs alone) is shown without
-  outputs.  A failing notebook cell fails ``test_notebooks.py``, not this build.
+  (``-D notebook_cache_execute=0``): ``tests/test_notebooks.py``, handed out first
+  (``tests/conftest.py`` orders the run), has executed each one (short chains) and stored
+  the executed copy in ``docs/_ext/notebook_cache.py``'s cache; the build shows those
+  outputs, and a notebook without a stored copy (its test failed, or this module runs
+  alone) is shown without outputs.  A failing notebook cell fails ``test_notebooks.py``, not this build.
   ``test_rendered_notebooks_show_figures`` checks the stored copies made it to the site.
 - ``scripts/check_getting_started.py`` follows the getting-started page word for word
   (``--all``: and the other pages' Python blocks; the ``text`` block after a block is
