@@ -251,8 +251,11 @@ def test_saves_killed_by_sigkill_at_random_instants(fits, tmp_path):
     outcomes, interrupted = [], 0
     for _ in range(20):
         ready_r, ready_w = os.pipe()
-        with warnings.catch_warnings():  # Python >= 3.12 warns about forking with threads;
-            warnings.simplefilter("ignore", DeprecationWarning)  # the child only saves, then dies
+        # Python >= 3.12 warns about forking with threads, and so does JAX once an earlier
+        # test on this worker imported it; the child only saves, then dies
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.filterwarnings("ignore", r"os\.fork\(\) was called", RuntimeWarning)
             pid = os.fork()
         if pid == 0:  # child: never returns into pytest
             try:
