@@ -16,7 +16,25 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-from causalbayes.testing import fake_fit
+
+# -- one PyTensor compile cache per xdist worker -------------------------------------------
+# PyTensor compiles one C module at a time per cache directory (a file lock), so workers
+# sharing ~/.pytensor wait for each other's compiles; on a fresh machine that wait was a
+# third of the suite's time.  A cache per worker compiles in parallel (some modules twice).
+# Set before anything imports pytensor; notebook kernels and sampler processes inherit it.
+def _compiledir_per_worker() -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    if worker is None or "compiledir" in flags:
+        return
+    assert "pytensor" not in sys.modules, "pytensor was imported before tests/conftest.py"
+    base = Path.home() / ".pytensor" / f"xdist-{worker}"
+    os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, [flags, f"base_compiledir={base}"]))
+
+
+_compiledir_per_worker()
+
+from causalbayes.testing import fake_fit  # noqa: E402  (after the compile cache is chosen)
 
 # Property tests draw the same examples on every run (seed everything): a failure in CI
 # is then a failure on every machine, not a one-off draw.
