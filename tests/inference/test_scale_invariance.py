@@ -1,6 +1,6 @@
 """Raw units do not matter: the same data in other units gives the same answer, rescaled.
 
-Inputs and outcome multiplied by 1e-6 ... 1e6 (micrograms to tonnes): NUTS sees
+Inputs and outcome multiplied by 1e-6, 1 and 1e6 (micrograms to tonnes): NUTS sees
 the same standardized posterior, so every fit converges alike and the effect
 scales with the outcome's unit.
 """
@@ -16,7 +16,8 @@ import causalbayes as cb
 # one worker runs the module: its fits (module fixtures) are made once
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scale-invariance")]
 
-FACTORS = (1e-6, 1e-3, 1.0, 1e3, 1e6)
+# the two ends and the middle: five factors (1e-3 and 1e3 too) passed alike, at 5 default fits
+FACTORS = (1e-6, 1.0, 1e6)
 
 
 def raw_data(n: int = 800, seed: int = 7) -> pd.DataFrame:
