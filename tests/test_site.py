@@ -7,7 +7,8 @@
   (``tests/conftest.py`` orders the run), has executed each one (short chains) and stored
   the executed copy in ``docs/_ext/notebook_cache.py``'s cache; the build shows those
   outputs, and a notebook without a stored copy (its test failed, or this module runs
-  alone) is shown without outputs.  A failing notebook cell fails ``test_notebooks.py``, not this build.
+  alone) is shown without outputs.  A failing notebook cell fails ``test_notebooks.py``,
+  not this build.
   ``test_rendered_notebooks_show_figures`` checks the stored copies made it to the site.
 - ``scripts/check_getting_started.py`` follows the getting-started page word for word
   (``--all``: and the other pages' Python blocks; the ``text`` block after a block is
