@@ -14,7 +14,7 @@ from causalbayes.data.encode import encode_data
 from causalbayes.data.scales import Scales, scales_from_data
 from causalbayes.errors import DataError, SpecError
 from causalbayes.inference.fit import Fit
-from causalbayes.inference.samplers import resolve_sampler
+from causalbayes.inference.samplers import AUTO_NUTPIE_MIN_FITS, resolve_sampler
 from causalbayes.inference.sampling import checked_variables, make_fit
 from causalbayes.inference.shared_data import SharedDataModel, shared_data_model
 from causalbayes.scm.scm import SCM
@@ -38,13 +38,17 @@ class Refitter:
         ``"nutpie"`` compiles the log density once (numba) and reuses it for
         every data set.  ``"pymc"`` reuses the model graph, but ``pm.sample``
         still compiles its functions per call (fast with PyTensor's cache,
-        plus starting its worker processes).  ``"auto"``: nutpie if installed.
+        plus starting its worker processes).  ``"auto"``: the rule of ``cb.fit``
+        (:func:`~causalbayes.inference.samplers.resolve_sampler`) for the template's rows
+        and ``fits`` refits: nutpie, if installed, once its compile pays back.
     draws, tune, chains, cores, target_accept, progressbar, warn
         As in :func:`causalbayes.fit`, for every fit (``cores=1``: chains one
         after another, for refits that already run in parallel processes).
     scales : Scales, optional
         Data scales of the default priors, instead of the template's (a
         simulation-based calibration study needs the priors it drew from).
+    fits : int, optional
+        How many data sets you expect to fit (default: many), for ``sampler="auto"``.
 
     Notes
     -----
@@ -79,14 +83,16 @@ class Refitter:
         progressbar: bool = False,
         warn: bool = True,
         scales: Scales | None = None,
+        fits: int | None = None,
     ) -> None:
         if sampler not in REFIT_SAMPLERS:
             raise SpecError(
                 f"Refitter runs the samplers {list(REFIT_SAMPLERS)}, not {sampler!r}; "
                 f"for other samplers call cb.fit(scm, df, sampler={sampler!r}) per data set"
             )
-        self.sampler = resolve_sampler(sampler).name
         encoded = encode_data(scm, template)
+        expected = AUTO_NUTPIE_MIN_FITS if fits is None else fits  # a Refitter exists to refit
+        self.sampler = resolve_sampler(sampler, n_rows=encoded.n, fits=expected).name
         if encoded.exog_columns:
             # their values are baked into the compiled graph: a refit would reuse the template's
             raise SpecError(

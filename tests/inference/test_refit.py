@@ -74,6 +74,13 @@ def test_refitter_refuses_a_backend_it_cannot_drive():
         cb.Refitter(scm, df, sampler="numpyro")
 
 
+def test_refitter_auto_follows_fits_rule():
+    scm = coating_scm()
+    df = cb.simulate(scm, 50, params=COATING_TRUTH, random_seed=0)
+    # one expected fit of 50 rows: nutpie's compile would not pay back, as in cb.fit
+    assert cb.Refitter(scm, df, fits=1).sampler == "pymc"
+
+
 def test_refitter_checks_new_data_like_fit():
     scm = coating_scm()
     df = cb.simulate(scm, 50, params=COATING_TRUTH, random_seed=0)

@@ -17,7 +17,9 @@ from scipy.special import expit
 import causalbayes as cb
 from causalbayes.data.scales import unit_scales
 from causalbayes.errors import DataError, QueryError, SpecError
+from causalbayes.inference.samplers import AUTO_ORDER, SAMPLERS
 from causalbayes.recovery import calibration, execution
+from causalbayes.recovery.checks import _fit_options
 from causalbayes.recovery.query import query_elements
 from causalbayes.recovery.results import RecoveryResult, SBCResult, _holm
 from causalbayes.recovery.study import Study, _compiled, run_simulation
@@ -117,6 +119,20 @@ def test_queries_are_plain_data():
 def test_recover_refuses_bad_settings_before_simulating(kwargs, match):
     with pytest.raises((SpecError, QueryError, DataError), match=match):
         cb.recover(cb.examples.coating_scm(), progressbar=False, **{"n": 50, **kwargs})
+
+
+def test_auto_sampler_follows_fits_rule_for_the_fits_one_worker_makes():
+    def chosen(n, sims, workers):
+        return _fit_options("auto", 10, 10, 1, 0.8, None, n, sims, workers)["sampler"]
+
+    # few fits per compiled model on small data: PyMC's NUTS, as cb.fit picks at 200 rows
+    assert chosen(200, sims=2, workers=1) == "pymc"
+    assert chosen(200, sims=6, workers=2) == "pymc"
+    # many fits per worker (or large data): the first of AUTO_ORDER installed, as cb.fit
+    first = next(s for s in AUTO_ORDER if SAMPLERS[s].installed())
+    assert chosen(200, sims=100, workers=2) == first
+    assert chosen(20_000, sims=2, workers=2) == first
+    assert _fit_options("auto", 10, 10, 1, 0.8, len, 200, 2, 1)["sampler"] == "auto"  # fitter
 
 
 def test_studies_refuse_exogenous_columns_and_derived_truths():

@@ -1,6 +1,7 @@
 """Sampler backends behind one interface (see ``_registry.py``)."""
 
 from causalbayes.inference.samplers._registry import (
+    AUTO_NUTPIE_MIN_FITS,
     AUTO_NUTPIE_MIN_ROWS,
     AUTO_ORDER,
     SAMPLERS,
@@ -10,6 +11,7 @@ from causalbayes.inference.samplers._registry import (
 )
 
 __all__ = [
+    "AUTO_NUTPIE_MIN_FITS",
     "AUTO_NUTPIE_MIN_ROWS",
     "AUTO_ORDER",
     "SAMPLERS",

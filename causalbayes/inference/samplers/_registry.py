@@ -25,6 +25,11 @@ from causalbayes.errors import MissingDependencyError, SpecError
 #: and a first (cold) run is slower, so it is not picked automatically.
 AUTO_ORDER = ("nutpie", "pymc")
 AUTO_NUTPIE_MIN_ROWS = 5_000
+#: ... or when one compiled model serves at least this many fits (a Refitter, a study's
+#: worker): measured on story 1 at N = 200, 2 chains x 500 + 500, nutpie's one-off
+#: compile took 21.5 s in a fresh process and then 0.4 s per fit, against PyMC's 6 s per
+#: fit, so it pays back after about four fits.
+AUTO_NUTPIE_MIN_FITS = 4
 
 
 @dataclass(frozen=True)
@@ -138,15 +143,18 @@ def available_samplers() -> dict[str, bool]:
 
 
 def resolve_sampler(
-    name: str, *, n_rows: int | None = None, conjugate: bool = False
+    name: str, *, n_rows: int | None = None, conjugate: bool = False, fits: int = 1
 ) -> SamplerInfo:
     """The backend behind ``name``; ``"auto"`` picks the fastest one installed.
 
-    ``"auto"`` is ``"exact"`` when the model is ``conjugate`` (closed-form
-    posterior draws, see :mod:`causalbayes.inference.samplers.exact`), else nutpie when it is installed and the data have at least
-    ``AUTO_NUTPIE_MIN_ROWS`` rows (or ``n_rows`` is not given), otherwise PyMC's
-    NUTS — the choice measured fastest end to end in a fresh process; the
-    chosen name is recorded in ``Fit.sampler``.  A missing nutpie is not an
+    ``"auto"`` is ``"exact"`` when the model is ``conjugate`` (closed-form posterior
+    draws, see :mod:`causalbayes.inference.samplers.exact`), else nutpie when it is
+    installed and its one-off compile pays back: the data have at least
+    ``AUTO_NUTPIE_MIN_ROWS`` rows (or ``n_rows`` is not given), or the compiled model
+    serves at least ``AUTO_NUTPIE_MIN_FITS`` ``fits`` (refits in a study); otherwise
+    PyMC's NUTS.  ``cb.fit``, ``cb.Refitter``, ``cb.recover`` and ``cb.sbc`` all follow
+    this rule, measured fastest end to end in a fresh process; the chosen name is
+    recorded in ``Fit.sampler``.  A missing nutpie is not an
     error for ``"auto"`` (PyMC's NUTS is always there); naming an uninstalled
     backend explicitly raises :class:`~causalbayes.errors.MissingDependencyError`.
 
@@ -160,6 +168,8 @@ def resolve_sampler(
     'exact'
     >>> resolve_sampler("auto", n_rows=100_000).name in AUTO_ORDER
     True
+    >>> resolve_sampler("auto", n_rows=100, fits=50).name in AUTO_ORDER
+    True
     >>> resolve_sampler("stan")
     Traceback (most recent call last):
     ...
@@ -168,7 +178,7 @@ def resolve_sampler(
     if name == "auto":
         if conjugate:
             return SAMPLERS["exact"]
-        if n_rows is not None and n_rows < AUTO_NUTPIE_MIN_ROWS:
+        if n_rows is not None and n_rows < AUTO_NUTPIE_MIN_ROWS and fits < AUTO_NUTPIE_MIN_FITS:
             return SAMPLERS["pymc"]
         return next(SAMPLERS[s] for s in AUTO_ORDER if SAMPLERS[s].installed())
     if name not in SAMPLERS:
