@@ -17,7 +17,7 @@ from causalbayes.errors import SpecError
 from causalbayes.estimands import Query
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.samplers import resolve_sampler
-from causalbayes.recovery.execution import fits_per_worker, run_study
+from causalbayes.recovery.execution import run_study
 from causalbayes.recovery.query import as_queries
 from causalbayes.recovery.results import RecoveryResult, SBCResult
 from causalbayes.recovery.simulate import needed_columns, simulate
@@ -89,8 +89,8 @@ def recover(
     sampler, draws, tune, chains, target_accept
         Fit settings (``sampler``: ``"auto"``, ``"nutpie"`` or ``"pymc"``; the
         model is compiled once per worker and refitted to each data set; ``"auto"``
-        follows ``cb.fit``'s rule for the fits one worker makes, so nutpie, if
-        installed, once its compile pays back).  The
+        follows ``cb.fit``'s rule counting ``sims`` fits: nutpie, if installed, once
+        its compile pays back).  The
         default priors are scaled to one pilot data set simulated from the
         truth and are the same for every simulation.
     prior_draws : int
@@ -147,7 +147,7 @@ def recover(
     truth = _checked_truth(scm, truth)
     seed = _master_seed(random_seed)
     n, levels, sims = _count(n, "n", 2), _levels(levels), _count(sims, "sims", 1)
-    options = _fit_options(sampler, draws, tune, chains, target_accept, fitter, n, sims, workers)
+    options = _fit_options(sampler, draws, tune, chains, target_accept, fitter, n, sims)
     queries = as_queries(queries)
     if fitted is not None:
         scales = fitted.scales  # the priors of the user's own fit
@@ -231,7 +231,7 @@ def sbc(
     analysis = _check_scms(scm, analysis)
     seed = _master_seed(random_seed)
     n, levels, sims = _count(n, "n", 2), _levels(levels), _count(sims, "sims", 1)
-    options = _fit_options(sampler, draws, tune, chains, target_accept, fitter, n, sims, workers)
+    options = _fit_options(sampler, draws, tune, chains, target_accept, fitter, n, sims)
     if thin_to < 1 or thin_to > draws * chains:
         raise SpecError(f"thin_to must be between 1 and draws * chains = {draws * chains}")
     if priors_from is None:
@@ -263,15 +263,16 @@ def _levels(levels: Sequence[float]) -> tuple[float, ...]:
     return levels
 
 
-def _fit_options(sampler, draws, tune, chains, target_accept, fitter, n, sims, workers) -> dict:
+def _fit_options(sampler, draws, tune, chains, target_accept, fitter, n, sims) -> dict:
     if sampler not in ("auto", "nutpie", "pymc") and fitter is None:
         raise SpecError(
             f"a study refits one compiled model with 'auto', 'nutpie' or 'pymc', not "
             f"{sampler!r}; pass fitter=... to check another fitting procedure"
         )
     if fitter is None:
-        # cb.fit's rule, for the fits each worker's one compiled model serves
-        sampler = resolve_sampler(sampler, n_rows=n, fits=fits_per_worker(sims, workers)).name
+        # cb.fit's rule, counting the study's fits; not per worker, so that results never
+        # depend on where the simulations ran
+        sampler = resolve_sampler(sampler, n_rows=n, fits=sims).name
     return dict(sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept)
 
 

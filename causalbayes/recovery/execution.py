@@ -40,7 +40,10 @@ def run_study(
     local processes (default: :func:`default_workers`); ``workers=1`` runs in
     this process.
     """
-    workers = checked_workers(workers)
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise DataError(f"workers must be a positive integer (or None: automatic), got {workers!r}")
     store = _Cache(Path(cache), study) if cache is not None else None
     records = store.load() if store else {}
     todo = [i for i in range(sims) if i not in records]
@@ -51,26 +54,6 @@ def run_study(
                 store.save(record)
             advance()
     return [records[i] for i in range(sims)]
-
-
-def checked_workers(workers: int | None) -> int | None:
-    """``workers`` if it is a positive integer or None (automatic), else a DataError."""
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
-    ):
-        raise DataError(f"workers must be a positive integer (or None: automatic), got {workers!r}")
-    return workers
-
-
-def fits_per_worker(sims: int, workers: int | None) -> int:
-    """How many simulations one worker process fits (its compiled model serves them all).
-
-    Examples
-    --------
-    >>> fits_per_worker(100, 2), fits_per_worker(5, None)
-    (50, 5)
-    """
-    return -(-sims // (checked_workers(workers) or default_workers(sims)))
 
 
 def default_workers(sims: int) -> int:

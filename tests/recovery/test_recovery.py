@@ -121,18 +121,17 @@ def test_recover_refuses_bad_settings_before_simulating(kwargs, match):
         cb.recover(cb.examples.coating_scm(), progressbar=False, **{"n": 50, **kwargs})
 
 
-def test_auto_sampler_follows_fits_rule_for_the_fits_one_worker_makes():
-    def chosen(n, sims, workers):
-        return _fit_options("auto", 10, 10, 1, 0.8, None, n, sims, workers)["sampler"]
+def test_auto_sampler_follows_fits_rule_counting_the_studys_fits():
+    def chosen(n, sims):
+        return _fit_options("auto", 10, 10, 1, 0.8, None, n, sims)["sampler"]
 
-    # few fits per compiled model on small data: PyMC's NUTS, as cb.fit picks at 200 rows
-    assert chosen(200, sims=2, workers=1) == "pymc"
-    assert chosen(200, sims=6, workers=2) == "pymc"
-    # many fits per worker (or large data): the first of AUTO_ORDER installed, as cb.fit
+    # few fits on small data: PyMC's NUTS, as cb.fit picks at 200 rows
+    assert chosen(200, sims=3) == "pymc"
+    # many fits (or large data): the first of AUTO_ORDER installed, as cb.fit would
     first = next(s for s in AUTO_ORDER if SAMPLERS[s].installed())
-    assert chosen(200, sims=100, workers=2) == first
-    assert chosen(20_000, sims=2, workers=2) == first
-    assert _fit_options("auto", 10, 10, 1, 0.8, len, 200, 2, 1)["sampler"] == "auto"  # fitter
+    assert chosen(200, sims=100) == first
+    assert chosen(20_000, sims=2) == first
+    assert _fit_options("auto", 10, 10, 1, 0.8, len, 200, 2)["sampler"] == "auto"  # fitter
 
 
 def test_studies_refuse_exogenous_columns_and_derived_truths():
