@@ -13,7 +13,11 @@ import pandas as pd
 from causalbayes.data.encode import encode_data
 from causalbayes.data.scales import Scales, scales_from_data
 from causalbayes.errors import DataError, SpecError
+from causalbayes.inference.blocks import Block, block_seed, partition, seed_entropy
+from causalbayes.inference.blockwise import assemble
+from causalbayes.inference.diagnostics import diagnose
 from causalbayes.inference.fit import Fit
+from causalbayes.inference.merge import merge_blocks, only_posterior
 from causalbayes.inference.samplers import AUTO_NUTPIE_MIN_FITS, resolve_sampler
 from causalbayes.inference.sampling import checked_variables, make_fit
 from causalbayes.inference.shared_data import SharedDataModel, shared_data_model
@@ -49,6 +53,11 @@ class Refitter:
         simulation-based calibration study needs the priors it drew from).
     fits : int, optional
         How many data sets you expect to fit (default: many), for ``sampler="auto"``.
+    blocks : bool
+        Sample the posterior in its independent blocks (``cb.fit(..., blocks=True)``),
+        each block compiled once: the fits are those ``cb.fit`` makes with
+        ``blocks=True, sufficient_stats=False`` (same draws for the same seed), with
+        each block's diagnostics in ``fit.blocks``.
 
     Notes
     -----
@@ -84,6 +93,7 @@ class Refitter:
         warn: bool = True,
         scales: Scales | None = None,
         fits: int | None = None,
+        blocks: bool = False,
     ) -> None:
         if sampler not in REFIT_SAMPLERS:
             raise SpecError(
@@ -111,70 +121,114 @@ class Refitter:
         }
         self.warn = warn
         self.cores = cores
-        self._shared: SharedDataModel = shared_data_model(encoded, self.scales)
-        self._params = checked_variables(self.scm, self._shared.model)
-        self._compiled = None
-        if self.sampler == "nutpie":
-            import nutpie
-
-            self._compiled = nutpie.compile_pymc_model(self._shared.model, freeze_model=False)
+        self.blocks = bool(blocks)
+        parts = partition(self.scm, factorize=self.blocks)
+        # one joint block keeps the model of cb.fit(blocks=False) exactly (nodes=None)
+        self._blocks = [
+            _CompiledBlock(encoded, self.scales, nodes if self.blocks else None, self.sampler)
+            for nodes in parts
+        ]
+        self._nodes = parts
 
     @property
     def model(self):
-        """The conditioned ``pm.Model`` (data in shared variables) every fit samples."""
-        return self._shared.model
+        """The conditioned ``pm.Model`` (data in shared variables) every fit samples; with
+        ``blocks=True`` a list of them, one per block."""
+        models = [b.shared.model for b in self._blocks]
+        return models if self.blocks else models[0]
 
     def fit(self, data: pd.DataFrame, *, random_seed: int | None = None) -> Fit:
         """Condition the compiled model on ``data`` and sample; same ``Fit`` as ``cb.fit``."""
         encoded = encode_data(self.scm, data)
-        if encoded.n != self.template_rows and not self._shared.variable_length:
+        if encoded.n != self.template_rows and not all(
+            b.shared.variable_length for b in self._blocks
+        ):
             raise DataError(
                 f"this SCM (latent or given nodes) refits only data with the template's "
                 f"{self.template_rows} rows, got {encoded.n}; make a Refitter per length"
             )
-        if self._compiled is not None:
-            idata = self._sample_nutpie(encoded, random_seed)
-        else:
-            idata = self._sample_pymc(encoded, random_seed)
-        return make_fit(
+        if not self.blocks:
+            (block,) = self._blocks
+            idata = block.sample(encoded, random_seed, self.options, self.cores)
+            return make_fit(
+                data,
+                encoded,
+                self.scales,
+                idata,
+                sampler=self.sampler,
+                params=block.params,
+                warn=self.warn,
+            )
+        # the seeds and assembly of cb.fit(blocks=True): block i samples with
+        # block_seed(entropy, i), so a refit draws what cb.fit draws on the same data
+        entropy = seed_entropy(random_seed)
+        fitted = []
+        for i, block in enumerate(self._blocks):
+            seed = random_seed if len(self._blocks) == 1 else block_seed(entropy, i)
+            idata = block.sample(encoded, seed, self.options, self.cores)
+            diagnostics = diagnose(idata, block.params)
+            fitted.append((Block(self._nodes[i], diagnostics, self.sampler), only_posterior(idata)))
+        idata = merge_blocks(
+            [(b.name, draws) for b, draws in fitted],
+            stacked=len(fitted) > 1,
+            order=[b.name for b, _ in fitted],
+        )
+        settings = {
+            **{k: v for k, v in self.options.items() if k != "progressbar"},
+            "sampler": self.sampler,
+            "seed": entropy,
+            "blocks": True,
+            "sufficient_stats": False,
+        }
+        return assemble(
             data,
             encoded,
             self.scales,
+            [b for b, _ in fitted],
             idata,
-            sampler=self.sampler,
-            params=self._params,
+            settings,
             warn=self.warn,
-        )
-
-    def _sample_nutpie(self, encoded, random_seed):
-        import nutpie
-
-        compiled = self._compiled.with_data(**self._shared.data_updates(encoded))
-        o = self.options
-        return nutpie.sample(
-            compiled,
-            draws=o["draws"],
-            tune=o["tune"],
-            chains=o["chains"],
-            target_accept=o["target_accept"],
-            cores=self.cores,
-            seed=random_seed,
-            progress_bar=o["progressbar"],
-            save_warmup=False,
-        )
-
-    def _sample_pymc(self, encoded, random_seed):
-        from causalbayes.inference.samplers import pymc_nuts
-
-        self._shared.set_data(encoded)
-        return pymc_nuts.sample(
-            self._shared.model, cores=self.cores, random_seed=random_seed, **self.options
+            missing="raise",
         )
 
     def __repr__(self) -> str:
         return (
             f"Refitter({self.scm!r}, sampler={self.sampler!r}, template_rows={self.template_rows})"
         )
+
+
+class _CompiledBlock:
+    """One block's conditioned model with its data in shared variables, compiled once."""
+
+    def __init__(self, encoded, scales: Scales, nodes, sampler: str) -> None:
+        self.shared: SharedDataModel = shared_data_model(encoded, scales, nodes)
+        self.params = checked_variables(encoded.scm, self.shared.model)
+        self._nutpie = None
+        if sampler == "nutpie":
+            import nutpie
+
+            self._nutpie = nutpie.compile_pymc_model(self.shared.model, freeze_model=False)
+
+    def sample(self, encoded, random_seed, options: dict, cores: int | None):
+        if self._nutpie is not None:
+            import nutpie
+
+            compiled = self._nutpie.with_data(**self.shared.data_updates(encoded))
+            return nutpie.sample(
+                compiled,
+                draws=options["draws"],
+                tune=options["tune"],
+                chains=options["chains"],
+                target_accept=options["target_accept"],
+                cores=cores,
+                seed=random_seed,
+                progress_bar=options["progressbar"],
+                save_warmup=False,
+            )
+        from causalbayes.inference.samplers import pymc_nuts
+
+        self.shared.set_data(encoded)
+        return pymc_nuts.sample(self.shared.model, cores=cores, random_seed=random_seed, **options)
 
 
 __all__ = ["REFIT_SAMPLERS", "Refitter"]

@@ -10,6 +10,7 @@ model graph (``fgraph_from_model``), so the compile layer stays untouched.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ from pytensor.tensor.basic import Alloc
 from causalbayes.compile import build_model
 from causalbayes.data.encode import EncodedData
 from causalbayes.data.scales import Scales
+from causalbayes.inference.blocks import data_nodes
 from causalbayes.scm.naming import UNIT_DIM
 
 
@@ -56,14 +58,24 @@ class SharedDataModel:
         return np.asarray(values, dtype=variable.type.dtype)  # PyMC keeps integer data as int32
 
 
-def shared_data_model(encoded: EncodedData, scales: Scales) -> SharedDataModel:
-    """Build the conditioned model of ``encoded.scm`` with its data in shared variables."""
+def shared_data_model(
+    encoded: EncodedData, scales: Scales, nodes: Collection[str] | None = None
+) -> SharedDataModel:
+    """Build the conditioned model of ``encoded.scm`` with its data in shared variables.
+
+    ``nodes``: the model of one block of a factorized posterior (the mechanisms of
+    ``nodes``; the parents they read from other blocks are data, like given nodes).
+    """
     scm, n = encoded.scm, encoded.n
-    model = build_model(scm, n=n, scales=scales, exog=encoded.exog)
+    exog = dict(encoded.exog)
+    if nodes is not None:
+        exog.update(data_nodes(encoded, nodes))
+    model = build_model(scm, n=n, scales=scales, exog=exog, nodes=nodes)
+    modelled = set(scm.modelled if nodes is None else nodes)
     observed = {
         node: pytensor.shared(encoded.values[node], name=f"{node}__observed", shape=(None,))
         for node in scm.observed
-        if node not in scm.given
+        if node in modelled
     }
     conditioned = pm.observe(model, observed)
     fgraph, _ = fgraph_from_model(conditioned, inlined_views=True)
@@ -81,7 +93,9 @@ def shared_data_model(encoded: EncodedData, scales: Scales) -> SharedDataModel:
     final = model_from_fgraph(rebuilt, mutate_fgraph=True)
     latent = any(scm[v].latent for v in scm.nodes)
     variable = not latent and not encoded.exog and not _mentions_length(final, n)
-    observed.update({node: final[node] for node in scm.given})  # pm.Data: shared already
+    # given nodes and other blocks' nodes are pm.Data: shared already
+    read = [v for v in scm.nodes if v not in modelled and v in final.named_vars]
+    observed.update({node: final[node] for node in read})
     return SharedDataModel(final, observed, final.dim_lengths[UNIT_DIM], variable)
 
 

@@ -17,6 +17,7 @@ from causalbayes.errors import SpecError
 from causalbayes.estimands import Query
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.samplers import resolve_sampler
+from causalbayes.inference.sampling import AUTO_BLOCK_MIN_ROWS
 from causalbayes.recovery.execution import run_study
 from causalbayes.recovery.query import as_queries
 from causalbayes.recovery.results import RecoveryResult, SBCResult
@@ -42,6 +43,7 @@ def recover(
     tune: int = 1000,
     chains: int = 2,
     target_accept: float = 0.8,
+    blocks: bool | str = "auto",
     prior_draws: int = 500,
     fitter: Callable | None = None,
     workers: int | None = None,
@@ -90,9 +92,13 @@ def recover(
         Fit settings (``sampler``: ``"auto"``, ``"nutpie"`` or ``"pymc"``; the
         model is compiled once per worker and refitted to each data set; ``"auto"``
         follows ``cb.fit``'s rule counting ``sims`` fits: nutpie, if installed, once
-        its compile pays back).  The
-        default priors are scaled to one pilot data set simulated from the
-        truth and are the same for every simulation.
+        its compile pays back).  The default priors are scaled to one pilot data set
+        simulated from the truth and are the same for every simulation.
+    blocks : bool or "auto"
+        Fit each data set in the posterior's independent blocks (as
+        ``cb.fit(..., blocks=True)``, each block compiled once per worker), so the study
+        checks that path; ``"auto"``: ``cb.fit``'s rule, blocks from
+        ``AUTO_BLOCK_MIN_ROWS`` rows.
     prior_draws : int
         Prior draws behind each quantity's contraction.
     fitter : callable, optional
@@ -147,7 +153,7 @@ def recover(
     truth = _checked_truth(scm, truth)
     seed = _master_seed(random_seed)
     n, levels, sims = _count(n, "n", 2), _levels(levels), _count(sims, "sims", 1)
-    options = _fit_options(sampler, draws, tune, chains, target_accept, fitter, n, sims)
+    options = _fit_options(sampler, draws, tune, chains, target_accept, blocks, fitter, n, sims)
     queries = as_queries(queries)
     if fitted is not None:
         scales = fitted.scales  # the priors of the user's own fit
@@ -178,6 +184,7 @@ def sbc(
     tune: int = 1000,
     chains: int = 2,
     target_accept: float = 0.8,
+    blocks: bool | str = "auto",
     prior_draws: int = 500,
     fitter: Callable | None = None,
     workers: int | None = None,
@@ -231,7 +238,7 @@ def sbc(
     analysis = _check_scms(scm, analysis)
     seed = _master_seed(random_seed)
     n, levels, sims = _count(n, "n", 2), _levels(levels), _count(sims, "sims", 1)
-    options = _fit_options(sampler, draws, tune, chains, target_accept, fitter, n, sims)
+    options = _fit_options(sampler, draws, tune, chains, target_accept, blocks, fitter, n, sims)
     if thin_to < 1 or thin_to > draws * chains:
         raise SpecError(f"thin_to must be between 1 and draws * chains = {draws * chains}")
     if priors_from is None:
@@ -263,17 +270,27 @@ def _levels(levels: Sequence[float]) -> tuple[float, ...]:
     return levels
 
 
-def _fit_options(sampler, draws, tune, chains, target_accept, fitter, n, sims) -> dict:
+def _fit_options(sampler, draws, tune, chains, target_accept, blocks, fitter, n, sims) -> dict:
     if sampler not in ("auto", "nutpie", "pymc") and fitter is None:
         raise SpecError(
             f"a study refits one compiled model with 'auto', 'nutpie' or 'pymc', not "
             f"{sampler!r}; pass fitter=... to check another fitting procedure"
         )
+    if blocks not in (True, False, "auto"):
+        raise SpecError(f"blocks must be True, False or 'auto', got {blocks!r}")
     if fitter is None:
-        # cb.fit's rule, counting the study's fits; not per worker, so that results never
+        # cb.fit's rules, counting the study's fits; not per worker, so that results never
         # depend on where the simulations ran
         sampler = resolve_sampler(sampler, n_rows=n, fits=sims).name
-    return dict(sampler=sampler, draws=draws, tune=tune, chains=chains, target_accept=target_accept)
+        blocks = n >= AUTO_BLOCK_MIN_ROWS if blocks == "auto" else blocks
+    return dict(
+        sampler=sampler,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        target_accept=target_accept,
+        blocks=blocks,
+    )
 
 
 def _check_scms(scm: SCM, analysis: SCM | None, *, given_rows: bool = False) -> SCM:

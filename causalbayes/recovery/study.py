@@ -285,6 +285,7 @@ class _Compiled:
                 target_accept=o["target_accept"],
                 warn=False,
                 scales=self.study.scales,
+                blocks=o.get("blocks", False),
             )
         return self._refitter
 

@@ -17,6 +17,7 @@ from causalbayes.data.encode import encode_data
 from causalbayes.data.scales import scales_from_data
 from causalbayes.errors import DataError, SpecError
 from causalbayes.examples import COATING_TRUTH, coating_scm
+from causalbayes.inference.blocks import block_model, partition
 from causalbayes.inference.samplers import SAMPLERS
 from causalbayes.inference.shared_data import shared_data_model
 
@@ -44,6 +45,58 @@ def test_shared_model_logp_equals_a_fresh_model_for_new_data(n_new):
             k: v + rng.normal(scale=0.3, size=np.shape(v)) for k, v in fresh.initial_point().items()
         }
         assert logp(point) == pytest.approx(fresh_logp(point), rel=1e-10)
+
+
+@pytest.mark.parametrize("n_new", [300, 41])
+def test_shared_block_models_equal_cb_fits_block_models_for_new_data(n_new):
+    # every block of the partition, including one that reads a parent from another
+    # block and a joint block held together by a latent node
+    scm = cb.SCM(
+        {
+            "u": cb.Normal(latent=True),
+            "x": cb.Normal(["u"]),
+            "t": cb.Bernoulli(["x"]),
+            "y": cb.Normal(["t", "x", "u"]),
+            "z": cb.Poisson(["y"]),
+        }
+    )
+    truth = {"x.u": 0.5, "t.x": 0.8, "y.t": 1.0, "y.x": -0.5, "y.u": 0.7, "z.y": 0.2}
+    observed = ["x", "t", "y", "z"]
+    template = encode_data(scm, cb.simulate(scm, 300, params=truth, random_seed=1)[observed])
+    scales = scales_from_data(template.scm, template)
+    new = encode_data(template.scm, cb.simulate(scm, n_new, params=truth, random_seed=2)[observed])
+    parts = partition(template.scm)
+    assert parts == (("u", "x", "y"), ("t",), ("z",))
+    rng = np.random.default_rng(4)
+    for nodes in parts:
+        shared = shared_data_model(template, scales, nodes)
+        logp = shared.model.compile_logp()
+        shared.set_data(new)
+        fresh = block_model(new, scales, nodes, sufficient=False).model
+        fresh_logp = fresh.compile_logp()
+        assert {v.name for v in shared.model.free_RVs} == {v.name for v in fresh.free_RVs}
+        for _ in range(3):
+            point = {
+                k: v + rng.normal(scale=0.3, size=np.shape(v))
+                for k, v in fresh.initial_point().items()
+            }
+            assert logp(point) == pytest.approx(fresh_logp(point), rel=1e-10)
+
+
+def test_blockwise_refits_are_blockwise_fits():
+    scm = coating_scm()
+    df = cb.simulate(scm, 120, params=COATING_TRUTH, random_seed=0)
+    quick = {"draws": 100, "tune": 100, "chains": 1, "warn": False}
+    refitter = cb.Refitter(scm, df, sampler="pymc", blocks=True, **quick)
+    assert len(refitter.model) == 3
+    refit = refitter.fit(df.iloc[:80], random_seed=3)
+    assert [b.nodes for b in refit.blocks] == [("humid",), ("dilution",), ("coating",)]
+    assert all(b.fitted and b.sampler == "pymc" for b in refit.blocks)
+    assert refit.posterior.sizes["draw"] == 100 and len(refit.data) == 80
+    assert refit.settings["blocks"] is True and refit.settings["sufficient_stats"] is False
+    assert set(refit.idata.sample_stats["diverging"].dims) >= {"block", "chain", "draw"}
+    effect = cb.ate(refit, "dilution", "coating", diagnostics="ignore")  # 100 draws: few ESS
+    assert effect.mean() == pytest.approx(COATING_TRUTH["coating.dilution"], abs=0.15)
 
 
 def test_categorical_nodes_keep_the_template_levels_and_refit_other_lengths():

@@ -112,6 +112,7 @@ def test_queries_are_plain_data():
         ({"truth": COATING, "workers": 0}, "workers must be"),
         ({"truth": COATING, "levels": (0.9, 0.5)}, "levels must be"),
         ({"truth": COATING, "sampler": "numpyro"}, "refits one compiled model"),
+        ({"truth": COATING, "blocks": "yes"}, "blocks must be"),
         ({"truth": COATING, "random_seed": 1.5}, "master seed"),
         ({"truth": COATING, "queries": ["ate"]}, "query objects"),
     ],
@@ -123,7 +124,7 @@ def test_recover_refuses_bad_settings_before_simulating(kwargs, match):
 
 def test_auto_sampler_follows_fits_rule_counting_the_studys_fits():
     def chosen(n, sims):
-        return _fit_options("auto", 10, 10, 1, 0.8, None, n, sims)["sampler"]
+        return _fit_options("auto", 10, 10, 1, 0.8, "auto", None, n, sims)["sampler"]
 
     # few fits on small data: PyMC's NUTS, as cb.fit picks at 200 rows
     assert chosen(200, sims=3) == "pymc"
@@ -131,7 +132,7 @@ def test_auto_sampler_follows_fits_rule_counting_the_studys_fits():
     first = next(s for s in AUTO_ORDER if SAMPLERS[s].installed())
     assert chosen(200, sims=100) == first
     assert chosen(20_000, sims=2) == first
-    assert _fit_options("auto", 10, 10, 1, 0.8, len, 200, 2)["sampler"] == "auto"  # fitter
+    assert _fit_options("auto", 10, 10, 1, 0.8, "auto", len, 200, 2)["sampler"] == "auto"
 
 
 def test_studies_refuse_exogenous_columns_and_derived_truths():

@@ -41,11 +41,14 @@ def test_story1_recovery_covers_every_parameter_and_the_ate():
     assert (summary["contraction"] > 0.95).all()
 
 
-def test_story1_sbc_does_not_reject_uniformity():
+def test_story1_sbc_does_not_reject_uniformity_through_blocks():
+    # fitted as cb.fit(..., blocks=True) fits: each mechanism's block on its own, the
+    # draws assembled into one posterior (the joint path is checked by the recoveries)
     result = cb.sbc(
         cb.examples.coating_scm(), n=200, sims=100, queries=[ATE], draws=500, tune=500,
-        workers=2, progressbar=False, random_seed=2027,
+        blocks=True, workers=2, progressbar=False, random_seed=2027,
     )  # fmt: skip
+    assert result.settings["blocks"] is True
     summary = result.summary()
     assert result.miscalibrated == [], summary[["p_uniform", "p_adjusted"]]
     assert (summary["p_uniform"] > 0.001).all()
