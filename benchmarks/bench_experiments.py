@@ -1,17 +1,21 @@
 """Experiments core (issue 16): story 2's exact figures, timings and simulation studies.
 
-Prints the exact A/B/n path's time after import (goal: under 0.1 s), story 2's
-numbers against scipy's quad and Monte Carlo, the looks simulator's error rates,
+Prints ``cb.ab_test``'s exact path in fresh processes (import causalbayes, then the
+first call, the warm call, and reading ``result.fit`` afterwards), the numpy core's
+exact path after import (goal: under 0.1 s), story 2's numbers against scipy's quad
+and Monte Carlo, the looks simulator's error rates,
 the bandit simulator's regret, and the uplift recovery study (Qini band coverage,
 rank correlation against a random-forest T-learner, cross-check with
 scikit-uplift when installed).
 
-    python benchmarks/bench_experiments.py [--quick]
+    python benchmarks/bench_experiments.py [--quick] [--fresh-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
 import time
 import warnings
@@ -22,7 +26,35 @@ import pandas as pd
 
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 20)
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "experiments"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "experiments"))
+
+# one fresh process: import causalbayes, story 2 from counts (exact path), then warm calls
+# and the Fit built on first use; prints seconds as JSON
+FRESH = """
+import json, sys, time
+start = time.perf_counter()
+import causalbayes as cb
+imported = time.perf_counter()
+import pandas as pd
+counts = pd.DataFrame({"page": ["A", "B"], "buys": [120, 150], "visitors": [1000, 1000]})
+before = time.perf_counter()
+result = cb.ab_test(counts, "page", "buys", trials="visitors", random_seed=1)
+first = time.perf_counter() - before
+loaded = [m for m in ("scipy.special", "scipy.stats", "xarray", "arviz", "pytensor", "pymc")
+          if m in sys.modules]
+warm = []
+for _ in range(20):
+    before = time.perf_counter()
+    cb.ab_test(counts, "page", "buys", trials="visitors", random_seed=1)
+    warm.append(time.perf_counter() - before)
+before = time.perf_counter()
+assert result.fit.sampler == "exact"
+fit = time.perf_counter() - before
+print(json.dumps({"import": imported - start, "first": first, "warm": sorted(warm)[10],
+                  "fit": fit, "loaded": loaded,
+                  "p": float(result.pairs.loc["B - A", "p_better"])}))
+"""
 
 
 def timed(fn, repeat: int = 1):
@@ -57,6 +89,26 @@ def story2(ex):
             f"{post.beta[1]:g})  E[pB-pA]={post.mean().iloc[1] - post.mean().iloc[0]:.5f}  "
             f"P(B>A) ours={ours:.6f} quad={quad:.6f} MC(4e6)={mc:.6f} |ours-MC|={abs(ours - mc):.1e}"
         )
+
+
+def fresh_ab_test(runs: int = 5):
+    print(f"\n== cb.ab_test in a fresh process: story 2 from counts, exact path ({runs} processes)")
+    rows = []
+    for _ in range(runs):  # cwd=ROOT: `python -c` imports this checkout's package
+        out = subprocess.run(
+            [sys.executable, "-c", FRESH], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        rows.append(json.loads(out.stdout))
+    for key, label, unit in (
+        ("import", "import causalbayes", "s"),
+        ("first", "first ab_test after it", "s"),
+        ("warm", "warm ab_test (median of 20)", "ms"),
+        ("fit", "then reading result.fit (builds the Fit)", "s"),
+    ):
+        values = np.array([r[key] for r in rows]) * (1e3 if unit == "ms" else 1)
+        each = ", ".join(f"{v:.3g}" for v in values)
+        print(f"{label:42s} median {np.median(values):.3g} {unit} ({each})")
+    print(f"modules loaded by the first call: {rows[0]['loaded']}; P(B > A) = {rows[0]['p']:.6f}")
 
 
 def exact_path(ex):
@@ -202,7 +254,11 @@ def uplift(ex, sims: int):
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer simulations")
+    parser.add_argument("--fresh-only", action="store_true", help="only the fresh-process figure")
     args = parser.parse_args(argv)
+    fresh_ab_test()
+    if args.fresh_only:
+        return
     start = time.perf_counter()
     import causalbayes.experiments as ex
 

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "causalbayes"
 
 # bottom first; a name is a subpackage or a top-level module of causalbayes
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "_version", "_defaults"),
+    ("errors", "_version", "_defaults", "_lazy"),
     ("experiments",),  # decision math on arrays of draws (numpy only)
     ("graph",),
     ("families",),

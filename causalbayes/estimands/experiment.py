@@ -2,7 +2,7 @@
 
 ``ab_test(df, "page", "purchase")`` declares the experiment as an SCM (the arm
 a given categorical node, the outcome a node with the arm as parent), fits it
-with :func:`causalbayes.fit` and compares the arms' means
+as :func:`causalbayes.fit` does and compares the arms' means
 (:class:`~causalbayes.estimands.arms.ArmMeans`) with
 :func:`causalbayes.experiments.compare_draws`.  Nothing here is a separate
 model: the ``Fit`` and the arm means are the library's own, so every other
@@ -11,7 +11,11 @@ query (``cb.contrasts``, ``cb.cate``, ``cb.predict``) works on ``result.fit``.
 Without covariates a binary, binomial or count outcome is one rate per arm
 on the identity link with a Beta or Gamma prior: a conjugate model, fitted by
 ``sampler="exact"`` (closed form, no MCMC), its probabilities and expected
-losses exact integrals.  Covariates (for variance reduction), continuous
+losses exact integrals.  That path reads only numpy-level modules (the
+checks of ``inference/prepare.py``, the draws of ``samplers/exact.py``, the
+integrals of ``experiments/``): the ``Fit`` (PyMC, ArviZ) is built from the
+same draws when ``result.fit`` is first read, so a fresh process answers
+without importing PyMC.  Covariates (for variance reduction), continuous
 outcomes with an estimated sd and two-part outcomes (a hurdle: buys x amount)
 run NUTS and read the arms' means from the interventional worlds.
 """
@@ -20,21 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
-from scipy import stats
 
 from causalbayes._defaults import HDI_PROB
 from causalbayes.errors import QueryError
-from causalbayes.estimands.arms import ArmMeans
-from causalbayes.estimands.query import evaluate
-from causalbayes.experiments import Comparison, Marginal, compare_draws
-from causalbayes.inference.fit import Fit
-from causalbayes.inference.samplers.exact import cell_posteriors
-from causalbayes.inference.sampling import fit as fit_scm
+from causalbayes.estimands.arm_draws import ExactArms, SampledArms, exact_arms, sampled_arms
+from causalbayes.experiments import Comparison, compare_draws
+from causalbayes.inference.prepare import prepare_fit
 from causalbayes.scm import (
     SCM,
     Bernoulli,
@@ -45,7 +44,11 @@ from causalbayes.scm import (
     Poisson,
     Prior,
 )
-from causalbayes.scm.naming import param_name
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from causalbayes.inference.fit import Fit
 
 #: ``family=`` values; ``"auto"`` reads the outcome column.
 FAMILIES = ("auto", "Bernoulli", "Binomial", "Poisson", "Normal", "HurdleLogNormal")
@@ -57,14 +60,16 @@ RATE_PRIORS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Experiment:
     """An A/B/n test answered: the fit, each arm's mean, the decision tables.
 
     Attributes
     ----------
     fit : Fit
-        The fitted experiment SCM (``fit.sampler`` says whether it was exact).
+        The fitted experiment SCM (``fit.sampler`` says whether it was exact).  For a
+        conjugate experiment it is built on first use (importing PyMC), from the draws
+        the tables were computed from.
     means : xarray.DataArray
         Each arm's mean outcome, dims ``(chain, draw, arm)``.
     comparison : causalbayes.experiments.Comparison
@@ -73,6 +78,8 @@ class Experiment:
     settings : dict
         The arm and outcome columns, family, covariates, the sampler, and under ``"call"``
         every option of the call (what :meth:`update` repeats).
+    arm_draws : SampledArms or ExactArms
+        Where ``fit`` and ``means`` come from.
 
     Examples
     --------
@@ -82,10 +89,17 @@ class Experiment:
     ((4000, 2), 'Bernoulli', 'exact')
     """
 
-    fit: Fit
-    means: xr.DataArray
     comparison: Comparison
-    settings: dict = field(default_factory=dict)
+    settings: dict
+    arm_draws: SampledArms | ExactArms = field(repr=False)
+
+    @property
+    def fit(self) -> Fit:
+        return self.arm_draws.fit
+
+    @property
+    def means(self) -> xr.DataArray:
+        return self.arm_draws.means
 
     @property
     def arms(self) -> pd.DataFrame:
@@ -106,8 +120,7 @@ class Experiment:
     def draws(self) -> np.ndarray:
         """The arms' means as a plain ``(draws, arms)`` array (chains stacked), for
         :func:`~causalbayes.experiments.check_draws`, Thompson sampling or money."""
-        x = self.means.transpose("chain", "draw", "arm").values
-        return x.reshape(-1, x.shape[-1])
+        return self.arm_draws.flat()
 
     def update(self, batch: pd.DataFrame, *, random_seed=None) -> Experiment:
         """The next look: the same analysis on the data so far plus ``batch`` (new rows).
@@ -123,7 +136,8 @@ class Experiment:
         >>> len(later.fit.data), round(float(later.arms.loc["B", "p_best"]), 4)
         (2000, 0.9751)
         """
-        rows = pd.concat([self.fit.data, batch[list(self.fit.data.columns)]], ignore_index=True)
+        seen = self.arm_draws.data
+        rows = pd.concat([seen, batch[list(seen.columns)]], ignore_index=True)
         return ab_test(rows, random_seed=random_seed, **self.settings["call"])
 
     def __str__(self) -> str:
@@ -238,17 +252,6 @@ def experiment_scm(
     return SCM(nodes)
 
 
-def _exact_means(fit: Fit, arm: str, outcome: str) -> tuple[xr.DataArray, Marginal] | None:
-    """The arms' rates and their exact marginals, read off a closed-form fit."""
-    if fit.sampler != "exact":
-        return None
-    wanted = param_name(outcome, arm)
-    (post,) = [p for p in cell_posteriors(fit.encoded, fit.scales) if p.param == wanted]
-    draws = fit.posterior[post.param].rename({post.dims[0]: "arm"})
-    draws = draws.assign_coords(arm=[str(v) for v in post.levels])
-    return draws, Marginal(getattr(stats, post.family), dict(post.params))
-
-
 def ab_test(
     data: pd.DataFrame,
     arm: str,
@@ -328,15 +331,15 @@ def ab_test(
         prior=prior,
         sigma=sigma,
     )
-    fitted = fit_scm(scm, data, random_seed=random_seed, **fit_options)
-    exact = _exact_means(fitted, arm, outcome)
-    if exact is not None:
-        means, marginal = exact
+    # the checks and choices cb.fit makes; a conjugate model needs neither PyMC nor ArviZ
+    plan = prepare_fit(scm, data, random_seed=random_seed, **fit_options)
+    if plan.info.reads_data:
+        arms = exact_arms(data, plan, arm, outcome)
+        marginal = arms.marginal
     else:
-        effect = evaluate(ArmMeans(arm, outcome), fitted, random_seed=random_seed)
-        means, marginal = effect.draws, None
-    labels = [str(v) for v in means.arm.values]
-    flat = means.transpose("chain", "draw", "arm").values.reshape(-1, len(labels))
+        arms, marginal = sampled_arms(scm, data, arm, outcome, random_seed, fit_options), None
+    labels = arms.labels
+    flat = arms.flat()
     comparison = compare_draws(
         flat,
         arms=labels,
@@ -353,7 +356,7 @@ def ab_test(
         "family": scm[outcome].family,
         "covariates": list(covariates),
         "trials": trials,
-        "sampler": fitted.sampler,
+        "sampler": arms.sampler,
         "call": {
             "arm": arm,
             "outcome": outcome,
@@ -370,7 +373,7 @@ def ab_test(
             **fit_options,
         },
     }
-    return Experiment(fitted, means, comparison, settings)
+    return Experiment(comparison, settings, arms)
 
 
 __all__ = ["Experiment", "ab_test", "experiment_scm", "infer_family"]

@@ -1,7 +1,8 @@
 """What every conjugate per-arm posterior shares: labels, marginals, draws, a table.
 
 A posterior class names its compared quantity's marginal distribution as a
-scipy.stats family with parameter arrays shaped (k,); everything exact
+scipy.stats family (or its light twin in ``_dist``, which computes the same values
+without importing scipy.stats) with parameter arrays shaped (k,); everything exact
 (``exact.py``) and every summary works from that one description.
 """
 
@@ -23,7 +24,8 @@ class Marginal:
     Attributes
     ----------
     family : scipy.stats distribution
-        e.g. ``scipy.stats.beta`` (not frozen).
+        e.g. ``scipy.stats.beta`` (not frozen), or one of ``_dist``'s (``_dist.beta``: the
+        same values, scipy.stats not imported), which the posterior classes use.
     params : dict of numpy.ndarray
         Shape parameters, ``loc`` and ``scale``, each broadcastable to ``(..., k)``.
 

@@ -1,9 +1,9 @@
 """The posterior quantities stopping rules read, computed once per look and shared.
 
-``ExactState`` integrates any scipy marginal with the Gauss-Legendre rule of
-``exact.py`` (one test, about 1e-10). ``DrawsState`` reads the same quantities
-off posterior draws of any model (MCMC included), by Monte Carlo. ``BetaGridState`` serves simulators of
-thousands of Beta-Bernoulli tests: densities on a uniform grid per arm in plain
+``ExactState`` integrates any marginal (a scipy.stats family or one of ``_dist``'s)
+with the Gauss-Legendre rule of ``exact.py`` (one test, about 1e-10). ``DrawsState``
+reads the same quantities off posterior draws of any model (MCMC included), by Monte
+Carlo. ``BetaGridState`` serves simulators of thousands of Beta-Bernoulli tests: densities on a uniform grid per arm in plain
 numpy (scipy's incomplete beta costs about 2 microseconds a call, too slow for
 millions), distribution functions by cumulative Simpson; about 1e-6 accurate
 for whole-number parameters (tested against the exact rule).
@@ -14,11 +14,9 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
-from scipy import stats
-from scipy.integrate import cumulative_simpson, simpson
 from scipy.special import betaln
 
-from causalbayes.experiments import exact
+from causalbayes.experiments import _dist, exact
 from causalbayes.experiments._arms import Marginal
 
 
@@ -92,8 +90,11 @@ class BetaGridState:
     """
 
     def __init__(self, alpha: np.ndarray, beta: np.ndarray, points: int = 201):
+        # scipy.integrate loads scipy.linalg and optimize (0.3 s): only the simulators need it
+        from scipy.integrate import cumulative_simpson
+
         self.alpha, self.beta = np.asarray(alpha, float), np.asarray(beta, float)
-        ends = stats.beta.ppf(np.array([1e-10, 1 - 1e-10])[:, None, None], self.alpha, self.beta)
+        ends = _dist.beta.ppf(np.array([1e-10, 1 - 1e-10])[:, None, None], self.alpha, self.beta)
         # arm-major layout (k, tests, G): each arm's slices are contiguous
         self.lo, self.step = ends[0].T, (ends[1] - ends[0]).T / (points - 1)  # (k, tests)
         u = np.arange(points, dtype=float)
@@ -125,6 +126,8 @@ class BetaGridState:
 
     def _weighed(self, i: int, values: np.ndarray) -> np.ndarray:
         """``integral f_i(x) values(x) dx`` on arm i's grid."""
+        from scipy.integrate import simpson  # loaded by __init__ already
+
         return simpson(self.pdf[i] * values, dx=1.0, axis=-1) * self.step[i]
 
     @cached_property

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from causalbayes.errors import DataError, SpecError
+from causalbayes.experiments import _dist
 from causalbayes.experiments._arms import ArmsMixin, Marginal, group_rows, labels_for, per_arm
 from causalbayes.experiments._validate import counts, positive, probability, rng_from, whole
 
@@ -69,8 +69,8 @@ class BetaArms(ArmsMixin):
     arms: tuple[str, ...]
 
     def marginal(self) -> Marginal:
-        """The marginal posterior of each arm's compared quantity, as a scipy family."""
-        return Marginal(stats.beta, {"a": self.alpha, "b": self.beta})
+        """The marginal posterior of each arm's compared quantity (a scipy.stats-like family)."""
+        return Marginal(_dist.beta, {"a": self.alpha, "b": self.beta})
 
     def parameters(self) -> dict:
         """The posterior's parameters by name, each an array over the arms."""
@@ -157,8 +157,8 @@ class GammaArms(ArmsMixin):
     arms: tuple[str, ...]
 
     def marginal(self) -> Marginal:
-        """The marginal posterior of each arm's compared quantity, as a scipy family."""
-        return Marginal(stats.gamma, {"a": self.shape, "scale": 1.0 / self.rate})
+        """The marginal posterior of each arm's compared quantity (a scipy.stats-like family)."""
+        return Marginal(_dist.gamma, {"a": self.shape, "scale": 1.0 / self.rate})
 
     def parameters(self) -> dict:
         """The posterior's parameters by name, each an array over the arms."""

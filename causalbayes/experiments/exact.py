@@ -6,7 +6,8 @@ For independent arms with densities ``f_i`` and distribution functions ``F_i``:
 - ``E[max_j X_j] = lo + integral_lo^inf (1 - prod_j F_j(x)) dx`` (``lo`` below every arm),
 - ``P(X_i - X_j > d)`` is ``P(i is best)`` between ``X_j`` and ``X_i - d``.
 
-The integrals use a composite Gauss-Legendre rule (scipy's nodes) on pieces cut at
+The integrals use a composite Gauss-Legendre rule (numpy's nodes: scipy's
+``roots_legendre`` imports scipy.linalg, 0.1 s; they agree to 1e-15) on pieces cut at
 each arm's centre, spread and extreme quantiles, vectorised over any leading
 axes, so the same code serves one A/B test and thousands of simulated ones.
 Accuracy is about 1e-10 on smooth unimodal marginals (tested against
@@ -16,7 +17,7 @@ Accuracy is about 1e-10 on smooth unimodal marginals (tested against
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import roots_legendre
+from numpy.polynomial.legendre import leggauss
 
 from causalbayes.experiments._arms import Marginal
 
@@ -42,7 +43,7 @@ def _grid(marginal: Marginal, k: int, cuts, order: int):
     inner = np.clip(inner, lo.min(-1)[..., None, None], hi.max(-1)[..., None, None])
     points = np.concatenate([inner, lo[..., None, :], hi[..., None, :]], axis=-2)
     points = np.sort(points.reshape(*points.shape[:-2], -1), axis=-1)
-    t, w = roots_legendre(order)
+    t, w = leggauss(order)
     a, b = points[..., :-1, None], points[..., 1:, None]
     nodes = ((a + b) / 2 + (b - a) / 2 * t).reshape(*points.shape[:-1], -1)
     weights = ((b - a) / 2 * w).reshape(nodes.shape)

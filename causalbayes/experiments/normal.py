@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from causalbayes.errors import DataError
+from causalbayes.experiments import _dist
 from causalbayes.experiments._arms import ArmsMixin, Marginal, group_rows, labels_for, per_arm
 from causalbayes.experiments._validate import positive, rng_from, whole
 
@@ -54,8 +54,8 @@ class NormalArms(ArmsMixin):
     arms: tuple[str, ...]
 
     def marginal(self) -> Marginal:
-        """The marginal posterior of each arm's compared quantity, as a scipy family."""
-        return Marginal(stats.norm, {"loc": self.loc, "scale": self.scale})
+        """The marginal posterior of each arm's compared quantity (a scipy.stats-like family)."""
+        return Marginal(_dist.norm, {"loc": self.loc, "scale": self.scale})
 
     def parameters(self) -> dict:
         """The posterior's parameters by name, each an array over the arms."""
@@ -109,9 +109,9 @@ class NIGArms(ArmsMixin):
     arms: tuple[str, ...]
 
     def marginal(self) -> Marginal:
-        """The marginal posterior of each arm's compared quantity, as a scipy family."""
+        """The marginal posterior of each arm's compared quantity (a scipy.stats-like family)."""
         scale = np.sqrt(self.beta / (self.alpha * self.kappa))
-        return Marginal(stats.t, {"df": 2 * self.alpha, "loc": self.mu, "scale": scale})
+        return Marginal(_dist.t, {"df": 2 * self.alpha, "loc": self.mu, "scale": scale})
 
     def parameters(self) -> dict:
         """The posterior's parameters by name, each an array over the arms."""

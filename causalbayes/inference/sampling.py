@@ -10,17 +10,16 @@ import pandas as pd
 import pymc as pm
 
 from causalbayes.compile import build_model, model_for_data
-from causalbayes.data.encode import EncodedData, encode_data
-from causalbayes.data.scales import Scales, scales_from_data
-from causalbayes.errors import ArgumentError, DataError, SpecError
+from causalbayes.data.encode import EncodedData
+from causalbayes.data.scales import Scales
+from causalbayes.errors import ArgumentError, DataError
 from causalbayes.inference.blocks import blocks_of, needed_nodes, partition, seed_entropy
 from causalbayes.inference.blockwise import checked_variables, fit_blocks
 from causalbayes.inference.diagnostics import Diagnostics, diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.merge import only_posterior
-from causalbayes.inference.options import _check_fit_options
+from causalbayes.inference.prepare import FitPlan, prepare_fit, used_columns
 from causalbayes.inference.samplers import SAMPLERS
-from causalbayes.inference.samplers.exact import why_not_conjugate
 from causalbayes.scm.scm import SCM
 
 #: ``blocks="auto"`` and ``sufficient_stats="auto"`` switch on from this many rows.  Below
@@ -151,40 +150,17 @@ def fit(
     >>> fit = cb.fit(scm, df, sampler="nutpie", random_seed=1)  # doctest: +SKIP
     >>> big = cb.fit(scm, df, sampler="advi", batch_size=500, random_seed=1)  # doctest: +SKIP
     """
-    n_rows = len(data) if hasattr(data, "__len__") else None
-    options = dict(
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        cores=cores,
-        target_accept=target_accept,
-        random_seed=random_seed,
-        extra=sample_kwargs,
-    )
-    info = _check_fit_options(sampler=sampler, n_rows=n_rows, **options)
-    for name, value in (("blocks", blocks), ("sufficient_stats", sufficient_stats)):
-        if not (isinstance(value, bool) or value == "auto"):
-            raise ArgumentError(f"{name} must be True, False or 'auto', got {value!r}")
-    encoded = encode_data(scm, data, missing=missing)
-    scales = scales_from_data(encoded.scm, encoded)
-    if sampler in ("auto", "exact"):
-        reason = why_not_conjugate(encoded, scales)
-        if sampler == "exact" and reason is not None:
-            raise SpecError(
-                f"sampler='exact' needs a conjugate model, and here {reason}; use "
-                "sampler='auto' (NUTS for this model) or see causalbayes.inference.samplers.exact"
-            )
-        if reason is None:
-            info = _check_fit_options(sampler=sampler, n_rows=n_rows, conjugate=True, **options)
+    plan = prepare_fit(
+        scm, data, draws=draws, tune=tune, chains=chains, cores=cores,
+        target_accept=target_accept, random_seed=random_seed, sampler=sampler,
+        progressbar=progressbar, warn=warn, missing=missing, queries=queries, blocks=blocks,
+        sufficient_stats=sufficient_stats, **sample_kwargs,
+    )  # fmt: skip
+    encoded, scales, info = plan.encoded, plan.scales, plan.info
     run = info.load()
     if info.reads_data:  # closed-form posterior: no model to build or sample
         idata = run(encoded, scales, draws=draws, chains=chains, random_seed=random_seed)
-        # independent draws: nothing to diagnose (no chains to mix, every draw effective)
-        exact = Diagnostics(0, 1.0, float(chains * draws), chains, draws)
-        return make_fit(
-            data, encoded, scales, idata, sampler=info.name, params=[], warn=warn,
-            missing=missing, diagnostics=exact,
-        )  # fmt: skip
+        return exact_fit(data, plan, idata)
     blockwise = info.exact  # every MCMC fit goes by blocks (one joint block unless factorized)
     if queries is not None and not blockwise:
         raise ArgumentError(
@@ -286,17 +262,25 @@ def make_fit(
         diagnostics = diagnose(idata, params)
     if warn:
         warn_if_bad(diagnostics)
-    resolved = encoded.scm
-    columns = list(resolved.observed) + [c for c in encoded.exog_columns if c not in resolved.nodes]
     return Fit(
-        scm=resolved,
-        data=data.loc[:, columns].copy(),
+        scm=encoded.scm,
+        data=data.loc[:, used_columns(encoded)].copy(),
         idata=only_posterior(idata),
         scales=scales,
         diagnostics=diagnostics,
         sampler=sampler,
         missing=missing,
     )
+
+
+def exact_fit(data: pd.DataFrame, plan: FitPlan, idata: az.InferenceData) -> Fit:
+    """The ``Fit`` of closed-form draws (``plan.info.reads_data``) of ``data``'s model."""
+    # independent draws: nothing to diagnose (no chains to mix, every draw effective)
+    exact = Diagnostics(0, 1.0, float(plan.chains * plan.draws), plan.chains, plan.draws)
+    return make_fit(
+        data, plan.encoded, plan.scales, idata, sampler=plan.info.name, params=[],
+        warn=plan.warn, missing=plan.missing, diagnostics=exact,
+    )  # fmt: skip
 
 
 def conditioned_model(
@@ -339,6 +323,7 @@ __all__ = [
     "SAMPLER_NAMES",
     "checked_variables",
     "conditioned_model",
+    "exact_fit",
     "fit",
     "make_fit",
 ]

@@ -10,9 +10,15 @@ tests/inference/test_exact_sampler.py (slow).
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 from scipy import integrate, stats
 
 import causalbayes as cb
@@ -20,6 +26,7 @@ from causalbayes import experiments as ex
 from causalbayes.examples import ab_test_data
 from causalbayes.testing import fake_fit
 
+ROOT = Path(__file__).resolve().parents[2]
 BIG = ({"A": 120, "B": 150}, {"A": 1000, "B": 1000})
 SMALL = ({"A": 1, "B": 2}, {"A": 10, "B": 10})
 
@@ -164,3 +171,69 @@ def test_bad_requests_name_the_fix(kwargs, message):
     args = {"outcome": "purchase", **kwargs}
     with pytest.raises(cb.QueryError, match=message):
         cb.experiment_scm(df, "page", args.pop("outcome"), **args)
+
+
+FRESH_PROCESS = """
+import json, sys
+import pandas as pd
+import causalbayes as cb
+counts = pd.DataFrame({"page": ["A", "B"], "buys": [120, 150], "visitors": [1000, 1000]})
+result = cb.ab_test(counts, "page", "buys", trials="visitors", random_seed=1)
+HEAVY = ("pymc", "pytensor", "arviz", "scipy.stats", "xarray")
+later = result.update(counts.assign(buys=[0, 0], visitors=[10, 10]))
+marginal = result.arm_draws.marginal
+print(json.dumps({
+    "loaded": sorted(m for m in HEAVY if m in sys.modules),
+    "alpha": marginal.params["a"].tolist(),
+    "beta": marginal.params["b"].tolist(),
+    "p_better": float(result.pairs.loc["B - A", "p_better"]),
+    "p_best": result.arms["p_best"].tolist(),
+    "draws": list(result.draws().shape),
+    "sampler": result.settings["sampler"],
+    "later_rows": len(later.arm_draws.data),
+}))
+"""
+
+
+def test_exact_ab_test_in_a_fresh_process_loads_no_pymc_arviz_xarray_or_scipy_stats():
+    # cwd=ROOT: `python -c` imports this checkout's package
+    out = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    got = json.loads(out.stdout)
+    assert got["loaded"] == []
+    assert got["alpha"] == [121.0, 151.0] and got["beta"] == [881.0, 851.0]
+    exact = p_b_beats_a(stats.beta(121, 881), stats.beta(151, 851))
+    assert round(got["p_better"], 4) == 0.9751
+    assert got["p_better"] == pytest.approx(exact, abs=1e-9)
+    assert got["p_best"] == pytest.approx([1 - exact, exact], abs=1e-9)
+    assert got["draws"] == [4000, 2] and got["sampler"] == "exact"
+    assert got["later_rows"] == 4  # update works on the kept rows, without the Fit
+
+
+@pytest.mark.parametrize("seed", [1, "generator"])
+def test_the_fit_built_on_first_use_is_the_fit_cb_fit_makes(seed):
+    df = pd.DataFrame({"page": ["A", "B", "C"], "buys": [120, 150, 9], "n": [1000, 1000, 80]})
+    options = {"trials": "n", "prior": (2, 30), "rope": 0.01, "pairs": "all"}
+    rng = (lambda: np.random.default_rng(7)) if seed == "generator" else (lambda: seed)
+    result = cb.ab_test(df, "page", "buys", random_seed=rng(), draws=300, chains=3, **options)
+    assert "fit" not in vars(result.arm_draws)  # not built yet
+    scm = cb.experiment_scm(df, "page", "buys", trials="n", prior=(2, 30))
+    eager = cb.fit(scm, df, random_seed=rng(), draws=300, chains=3)
+    fit = result.fit
+    assert isinstance(fit, cb.Fit) and fit.sampler == "exact"
+    xr.testing.assert_equal(fit.posterior, eager.posterior)  # attrs hold the creation time
+    assert fit.posterior.attrs["inference_library"] == "causalbayes.exact"
+    assert fit.diagnostics == eager.diagnostics and fit.scm == eager.scm
+    pd.testing.assert_frame_equal(fit.data, eager.data)
+    pd.testing.assert_frame_equal(fit.summary(), eager.summary())
+    # the tables were computed from the same draws the Fit holds
+    means = eager.posterior["buys.page"].rename({"page_levels": "arm"})
+    xr.testing.assert_identical(result.means, means.assign_coords(arm=["A", "B", "C"]))
+    np.testing.assert_array_equal(result.draws(), means.values.reshape(-1, 3))
+    marginal = ex.Marginal(stats.beta, {"a": [122.0, 152.0, 11.0], "b": [910.0, 880.0, 101.0]})
+    direct = ex.compare_draws(result.draws(), arms="ABC", marginal=marginal, rope=0.01, pairs="all")
+    for got, want in ((result.arms, direct.arms), (result.pairs, direct.pairs)):
+        pd.testing.assert_frame_equal(got, want, rtol=1e-12)
+    # follow-up queries read the built Fit like any other
+    assert cb.arm_means(fit, "page", "buys").draws.shape == (3, 300, 3)

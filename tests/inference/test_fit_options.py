@@ -3,6 +3,7 @@ and the demo's command line refuses numbers it cannot run with a message, not a 
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ import pytest
 import causalbayes as cb
 from causalbayes.cli import main
 from causalbayes.errors import ArgumentError, CausalBayesError
-from causalbayes.inference import options, sampling
+from causalbayes.inference import options, prepare, sampling
 from causalbayes.inference.blocks import block_seed
 from causalbayes.inference.samplers import SamplerInfo
 
@@ -73,6 +74,15 @@ def test_bad_arguments_are_refused_before_anything_is_built(scm_df, nothing_buil
     error = info.value
     assert isinstance(error, TypeError) and isinstance(error, ValueError)
     assert isinstance(error, CausalBayesError)
+
+
+def test_prepare_fit_takes_exactly_fits_arguments_and_defaults():
+    # ab_test's exact path calls prepare_fit(**fit_options) without importing fit
+    ours = inspect.signature(prepare.prepare_fit).parameters
+    theirs = inspect.signature(sampling.fit).parameters
+    assert [(p.name, p.kind, p.default) for p in ours.values()] == [
+        (p.name, p.kind, p.default) for p in theirs.values()
+    ]
 
 
 def test_auto_names_the_backend_it_chose(nothing_built):

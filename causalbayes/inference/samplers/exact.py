@@ -17,24 +17,31 @@ and counts), and the draws are independent draws from it, seeded, shaped
 every query reads them exactly as it reads MCMC draws.  Anything else is not
 conjugate: :func:`why_not_conjugate` says which node and why, and
 ``sampler="auto"`` then runs NUTS.
+
+Everything but :func:`sample`'s labelling (ArviZ) is numpy and scipy.special, so
+``cb.ab_test`` draws the same posterior without importing PyMC or ArviZ
+(:func:`exact_draws`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import arviz as az
 import numpy as np
-from scipy import stats
 
 from causalbayes.data.default_priors import resolved_priors
 from causalbayes.data.encode import EncodedData
 from causalbayes.data.scales import Scales
 from causalbayes.errors import SpecError
+from causalbayes.experiments import _dist
 from causalbayes.scm.naming import levels_dim, param_name
 from causalbayes.scm.priors import Prior
 from causalbayes.scm.scm import SCM
 from causalbayes.scm.terms import Linear
+
+if TYPE_CHECKING:
+    import arviz as az
 
 #: Family -> (the prior its rates need, the posterior family). Nothing else is conjugate here.
 CONJUGATE = {
@@ -58,7 +65,7 @@ class Cells:
 
 @dataclass(frozen=True)
 class CellPosterior:
-    """The exact posterior of one node's cells, as a scipy family with per-cell parameters.
+    """The exact posterior of one node's cells, as a scipy.stats family with per-cell parameters.
 
     ``params`` holds arrays shaped ``(cells,)`` in scipy's names (``a``, ``b``
     for Beta; ``a``, ``scale`` for Gamma; ``loc``, ``scale`` for Normal).
@@ -72,11 +79,19 @@ class CellPosterior:
 
     @property
     def distribution(self):
+        """The scipy.stats family (imported here: :attr:`light` computes the same values)."""
+        from scipy import stats
+
         return getattr(stats, self.family)
+
+    @property
+    def light(self) -> _dist.Family:
+        """The family as ``causalbayes.experiments._dist`` computes it (no scipy.stats import)."""
+        return _dist.FAMILIES[self.family]
 
     def draws(self, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
         cells = len(next(iter(self.params.values())))
-        values = self.distribution.rvs(**self.params, size=(*shape, cells), random_state=rng)
+        values = self.light.rvs(**self.params, size=(*shape, cells), random_state=rng)
         return values if self.dims else values[..., 0]
 
 
@@ -224,6 +239,55 @@ def _trials(encoded: EncodedData, node, y: np.ndarray) -> np.ndarray:
     return np.full_like(y, float(node.trials))
 
 
+@dataclass(frozen=True)
+class ExactDraws:
+    """Independent posterior draws of every conjugate parameter, labelled as a model labels them.
+
+    ``posterior`` maps each parameter to an array ``(chains, draws, *cells)``; ``dims``
+    names the cell dimension and ``coords`` its levels.
+    """
+
+    posterior: dict[str, np.ndarray]
+    dims: dict[str, list[str]]
+    coords: dict[str, list]
+
+    def inference_data(self) -> az.InferenceData:
+        """The draws as a sampler's ``InferenceData`` (``inference_library = "causalbayes.exact"``)."""
+        import arviz as az  # only here: the draws themselves need numpy only
+
+        idata = az.from_dict(posterior=self.posterior, dims=self.dims, coords=self.coords)
+        idata.posterior.attrs["inference_library"] = "causalbayes.exact"
+        return idata
+
+
+def exact_draws(
+    encoded: EncodedData, scales: Scales, *, draws: int, chains: int, random_seed=None
+) -> ExactDraws:
+    """Independent exact posterior draws of every parameter, ``chains`` x ``draws``, seeded.
+
+    Examples
+    --------
+    >>> import causalbayes as cb
+    >>> from causalbayes.data.encode import encode_data
+    >>> from causalbayes.data.scales import scales_from_data
+    >>> scm = cb.SCM({"page": cb.Given(categorical=True),
+    ...               "buy": cb.Bernoulli(["page"], link="identity", intercept=False)})
+    >>> enc = encode_data(scm, cb.examples.ab_test_data({"A": 1, "B": 2}, {"A": 10, "B": 10}
+    ...                                                 ).rename(columns={"purchase": "buy"}))
+    >>> out = exact_draws(enc, scales_from_data(enc.scm, enc), draws=5, chains=2, random_seed=1)
+    >>> out.posterior["buy.page"].shape, out.dims, out.coords
+    ((2, 5, 2), {'buy.page': ['page_levels']}, {'page_levels': ['A', 'B']})
+    """
+    rng = np.random.default_rng(random_seed)
+    posterior, dims, coords = {}, {}, {}
+    for post in cell_posteriors(encoded, scales):
+        posterior[post.param] = post.draws((chains, draws), rng)
+        dims[post.param] = list(post.dims)
+        if post.dims:
+            coords[post.dims[0]] = list(post.levels)
+    return ExactDraws(posterior, dims, coords)
+
+
 def sample(
     encoded: EncodedData,
     scales: Scales,
@@ -239,24 +303,18 @@ def sample(
     not apply.  The posterior group is labelled like a sampler's, with
     ``inference_library = "causalbayes.exact"``.
     """
-    rng = np.random.default_rng(random_seed)
-    posterior, dims, coords = {}, {}, {}
-    for post in cell_posteriors(encoded, scales):
-        posterior[post.param] = post.draws((chains, draws), rng)
-        dims[post.param] = list(post.dims)
-        if post.dims:
-            coords[post.dims[0]] = list(post.levels)
-    idata = az.from_dict(posterior=posterior, dims=dims, coords=coords)
-    idata.posterior.attrs["inference_library"] = "causalbayes.exact"
-    return idata
+    out = exact_draws(encoded, scales, draws=draws, chains=chains, random_seed=random_seed)
+    return out.inference_data()
 
 
 __all__ = [
     "CONJUGATE",
     "CellPosterior",
     "Cells",
+    "ExactDraws",
     "cell_posteriors",
     "conjugate_cells",
+    "exact_draws",
     "sample",
     "why_not_conjugate",
 ]
