@@ -13,10 +13,12 @@ tune + 1000 draws on 2 cores, PyMC's NUTS throughout:
   through sufficient statistics) + ``cb.ate``;
 - ``ate_only``: ``cb.fit(..., queries=[cb.ATE("dilution", "coating")])`` + ``cb.ate``.
 
-Printed: wall seconds of fit + ATE (median of ``--repeats``), the minimum bulk ESS of
-the parameters each run samples, and the ATE.
+Printed: wall seconds of fit + ATE (median of ``--repeats``) and of the ATE alone, the
+minimum bulk ESS of the parameters each run samples, the ATE, and the process's peak RSS.
+Above ``--rowwise-max`` rows (default 1e5) only the block rows run: row-wise NUTS takes
+many minutes per fit there.
 
-    python benchmarks/bench_blocks.py [--sizes 1e3,1e5] [--repeats 3] [--json]
+    python benchmarks/bench_blocks.py [--sizes 1e3,1e5,1e6] [--repeats 3] [--json]
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def _hand(df, priors, seed: int) -> dict:
         warnings.simplefilter("ignore")
         idata = pm.sample(**SETTINGS, cores=2, random_seed=seed, progressbar=False)
     ate = idata.posterior["coating.dilution"]
-    return {"seconds": time.perf_counter() - start, "ess": _ess(idata), "ate": float(ate.mean())}
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "ate_seconds": 0.0, "ess": _ess(idata), "ate": float(ate.mean())}
 
 
 def _cb(scm, df, seed: int, **options) -> dict:
@@ -55,15 +58,17 @@ def _cb(scm, df, seed: int, **options) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = cb.fit(scm, df, random_seed=seed, cores=2, **SETTINGS, **options)
+        fitted = time.perf_counter()
         ate = cb.ate(fit, "dilution", "coating")
     return {
         "seconds": time.perf_counter() - start,
+        "ate_seconds": time.perf_counter() - fitted,
         "ess": fit.diagnostics.ess_bulk_min,
         "ate": float(ate.mean()),
     }
 
 
-def run(n: int, repeats: int) -> dict:
+def run(n: int, repeats: int, rowwise_max: int, warm_up: bool) -> dict:
     import causalbayes as cb
     from causalbayes.data.default_priors import resolved_priors
     from causalbayes.data.encode import encode_data
@@ -79,8 +84,10 @@ def run(n: int, repeats: int) -> dict:
         "blocks": lambda seed: _cb(scm, df, seed),
         "ate_only": lambda seed: _cb(scm, df, seed, queries=[cb.ATE("dilution", "coating")]),
     }
+    if n > rowwise_max:  # row-wise NUTS on this many rows takes many minutes per fit
+        del kinds["hand"], kinds["joint"]
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
-    for go in kinds.values():
+    for go in kinds.values() if warm_up else ():
         go(0)  # warm-up: compiles cached, worker start-up paid once
     for rep in range(repeats):
         for kind, go in kinds.items():  # interleaved, so a load spike hits every kind
@@ -89,6 +96,7 @@ def run(n: int, repeats: int) -> dict:
     for kind, rs in runs.items():
         out[kind] = {
             "seconds": statistics.median(r["seconds"] for r in rs),
+            "ate_seconds": statistics.median(r["ate_seconds"] for r in rs),
             "all_seconds": [round(r["seconds"], 2) for r in rs],
             "ess": statistics.median(r["ess"] for r in rs),
             "ate": statistics.median(r["ate"] for r in rs),
@@ -98,13 +106,17 @@ def run(n: int, repeats: int) -> dict:
 
 
 def show(row: dict) -> None:
-    hand = row["hand"]["seconds"]
-    print(f"== story 1, N = {row['n']}")
+    hand = row["hand"]["seconds"] if "hand" in row else None
+    print(f"== story 1, N = {row['n']}  (peak RSS {row['peak_mb']:.0f} MB)")
     for kind in ("hand", "joint", "blocks", "ate_only"):
+        if kind not in row:
+            continue
         r = row[kind]
+        ratio = f"({r['seconds'] / hand:4.2f}x hand)" if hand else ""
         print(
-            f"   {kind:9s} {r['seconds']:7.2f} s ({r['seconds'] / hand:4.2f}x hand)  "
-            f"runs {r['all_seconds']}  min ESS {r['ess']:.0f}  ATE {r['ate']:+.4f}"
+            f"   {kind:9s} {r['seconds']:7.2f} s {ratio} of which ATE {r['ate_seconds']:6.2f} s  "
+            f"runs {r['all_seconds']}  min ESS {r['ess']:.0f}  ATE {r['ate']:+.4f}",
+            flush=True,
         )
 
 
@@ -112,12 +124,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1e3,1e5")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--rowwise-max", type=float, default=1e5, help="largest N for the hand and joint rows"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     logging.getLogger("pymc").setLevel(logging.ERROR)
     rows = []
-    for n in (int(float(s)) for s in args.sizes.split(",")):
-        rows.append(run(n, args.repeats))
+    for i, n in enumerate(int(float(s)) for s in args.sizes.split(",")):
+        # one warm-up, at the first size: later sizes reuse its compiled C code
+        rows.append(run(n, args.repeats, int(args.rowwise_max), warm_up=i == 0))
         if not args.json:
             show(rows[-1])
     if args.json:
