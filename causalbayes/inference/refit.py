@@ -55,9 +55,9 @@ class Refitter:
         How many data sets you expect to fit (default: many), for ``sampler="auto"``.
     blocks : bool
         Sample the posterior in its independent blocks (``cb.fit(..., blocks=True)``),
-        each block compiled once: the fits are those ``cb.fit`` makes with
-        ``blocks=True, sufficient_stats=False`` (same draws for the same seed), with
-        each block's diagnostics in ``fit.blocks``.
+        each block compiled once: each block's model has the log density of the one
+        ``cb.fit(..., blocks=True, sufficient_stats=False)`` samples (tested) and gets
+        the same seed; each block's diagnostics are in ``fit.blocks``.
 
     Notes
     -----
@@ -160,7 +160,7 @@ class Refitter:
                 warn=self.warn,
             )
         # the seeds and assembly of cb.fit(blocks=True): block i samples with
-        # block_seed(entropy, i), so a refit draws what cb.fit draws on the same data
+        # block_seed(entropy, i), whichever blocks are fitted
         entropy = seed_entropy(random_seed)
         fitted = []
         for i, block in enumerate(self._blocks):
