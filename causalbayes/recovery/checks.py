@@ -16,7 +16,7 @@ from causalbayes.data.scales import scales_from_data, unit_scales
 from causalbayes.errors import SpecError
 from causalbayes.estimands import Query
 from causalbayes.inference.fit import Fit
-from causalbayes.inference.samplers import resolve_sampler
+from causalbayes.inference.samplers import AUTO_NUTPIE_MIN_FITS, resolve_sampler
 from causalbayes.inference.sampling import AUTO_BLOCK_MIN_ROWS
 from causalbayes.recovery.execution import run_study
 from causalbayes.recovery.query import as_queries
@@ -91,8 +91,8 @@ def recover(
     sampler, draws, tune, chains, target_accept
         Fit settings (``sampler``: ``"auto"``, ``"nutpie"`` or ``"pymc"``; the
         model is compiled once per worker and refitted to each data set; ``"auto"``
-        follows ``cb.fit``'s rule counting ``sims`` fits: nutpie, if installed, once
-        its compile pays back).  The default priors are scaled to one pilot data set
+        follows ``cb.fit``'s rule for a model compiled to refit, as ``cb.Refitter``:
+        nutpie, if installed).  The default priors are scaled to one pilot data set
         simulated from the truth and are the same for every simulation.
     blocks : bool or "auto"
         Fit each data set in the posterior's independent blocks (as
@@ -279,9 +279,10 @@ def _fit_options(sampler, draws, tune, chains, target_accept, blocks, fitter, n,
     if blocks not in (True, False, "auto"):
         raise SpecError(f"blocks must be True, False or 'auto', got {blocks!r}")
     if fitter is None:
-        # cb.fit's rules, counting the study's fits; not per worker, so that results never
-        # depend on where the simulations ran
-        sampler = resolve_sampler(sampler, n_rows=n, fits=sims).name
+        # cb.fit's rules for a model compiled to refit (a Refitter's default), never the
+        # number of sims or workers: results must not depend on where the simulations
+        # ran, and a study resumed with more sims must keep its sampler
+        sampler = resolve_sampler(sampler, n_rows=n, fits=AUTO_NUTPIE_MIN_FITS).name
         blocks = n >= AUTO_BLOCK_MIN_ROWS if blocks == "auto" else blocks
     return dict(
         sampler=sampler,

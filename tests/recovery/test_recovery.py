@@ -17,7 +17,12 @@ from scipy.special import expit
 import causalbayes as cb
 from causalbayes.data.scales import unit_scales
 from causalbayes.errors import DataError, QueryError, SpecError
-from causalbayes.inference.samplers import AUTO_ORDER, SAMPLERS
+from causalbayes.inference.samplers import (
+    AUTO_NUTPIE_MIN_FITS,
+    AUTO_ORDER,
+    SAMPLERS,
+    resolve_sampler,
+)
 from causalbayes.recovery import calibration, execution
 from causalbayes.recovery.checks import _fit_options
 from causalbayes.recovery.query import query_elements
@@ -122,16 +127,15 @@ def test_recover_refuses_bad_settings_before_simulating(kwargs, match):
         cb.recover(cb.examples.coating_scm(), progressbar=False, **{"n": 50, **kwargs})
 
 
-def test_auto_sampler_follows_fits_rule_counting_the_studys_fits():
+def test_auto_sampler_follows_fits_rule_for_a_model_compiled_to_refit():
     def chosen(n, sims):
         return _fit_options("auto", 10, 10, 1, 0.8, "auto", None, n, sims)["sampler"]
 
-    # few fits on small data: PyMC's NUTS, as cb.fit picks at 200 rows
-    assert chosen(200, sims=3) == "pymc"
-    # many fits (or large data): the first of AUTO_ORDER installed, as cb.fit would
+    # a study refits one compiled model: the first of AUTO_ORDER installed, whatever the
+    # number of sims, so that a study resumed with more sims keeps its sampler
     first = next(s for s in AUTO_ORDER if SAMPLERS[s].installed())
-    assert chosen(200, sims=100) == first
-    assert chosen(20_000, sims=2) == first
+    assert chosen(200, sims=2) == chosen(200, sims=100) == chosen(20_000, sims=2) == first
+    assert resolve_sampler("auto", n_rows=200, fits=AUTO_NUTPIE_MIN_FITS).name == first
     assert _fit_options("auto", 10, 10, 1, 0.8, "auto", len, 200, 2)["sampler"] == "auto"
 
 
