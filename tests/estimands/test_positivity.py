@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import causalbayes as cb
+from causalbayes.estimands import positivity
 from causalbayes.testing import fake_fit
 
 SCM = cb.SCM({"x": cb.Given(), "t": cb.Bernoulli(["x"]), "y": cb.Normal(["t", "x"])})
@@ -68,6 +69,23 @@ def test_fitted_propensities_piled_at_zero_or_one_are_reported():
     share = np.mean(1 / (1 + np.exp(-40 * x)) < 0.01)
     assert share == pytest.approx(0.45, abs=0.06)
     assert len(caught) == 2  # units that could never be treated, and never untreated
+    assert f"{share:.0%} of units have a fitted probability below 0.01 of t=1" in str(
+        caught[0].message
+    )
+
+
+def test_propensities_of_large_fits_come_from_a_thinned_posterior(monkeypatch):
+    # all draws x units at once would be 32 GB for 4,000 draws of 1e6 rows: the check
+    # reads each unit's posterior-mean propensity from at most PROPENSITY_ELEMENTS values
+    monkeypatch.setattr(positivity, "PROPENSITY_ELEMENTS", 400 * 5)
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=400)
+    fit = fake_fit(SCM, _data((x > 0).astype(int), x), _posterior(40.0, draws=20))
+    thinned = positivity._thinned(fit, 5)
+    assert thinned.posterior.sizes["draw"] == 5 and fit.posterior.sizes["draw"] == 20
+    assert positivity._thinned(fit, 20) is fit
+    _, caught = _quiet_ate(fit)
+    share = np.mean(1 / (1 + np.exp(-40 * x)) < 0.01)  # the same draws: the same notes
     assert f"{share:.0%} of units have a fitted probability below 0.01 of t=1" in str(
         caught[0].message
     )
