@@ -33,6 +33,7 @@ from causalbayes.inference.diagnostics import combine, diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.merge import drop_blocks, merge_blocks, only_posterior
 from causalbayes.inference.options import _check_extra
+from causalbayes.inference.prepare import used_columns
 from causalbayes.inference.samplers import resolve_sampler
 from causalbayes.scm.scm import SCM
 
@@ -117,11 +118,9 @@ def assemble(
     diagnostics = combine([(b.name, b.diagnostics) for b in fitted])
     if warn:
         warn_if_bad(diagnostics, stacklevel=stacklevel)
-    resolved = encoded.scm
-    columns = list(resolved.observed) + [c for c in encoded.exog_columns if c not in resolved.nodes]
     return Fit(
-        scm=resolved,
-        data=data.loc[:, columns].copy(),
+        scm=encoded.scm,
+        data=data.loc[:, used_columns(encoded)].copy(),
         idata=idata,
         scales=scales,
         diagnostics=diagnostics,
