@@ -30,6 +30,7 @@ from causalbayes.data.encode import encode_data
 from causalbayes.errors import QueryError
 from causalbayes.estimands.draws import DrawFunction, as_draws_array, flat_draws
 from causalbayes.estimands.fitted import require_fitted
+from causalbayes.estimands.linear_average import linear_average
 from causalbayes.inference.fit import Fit
 from causalbayes.scm.naming import UNIT_DIM, levels_dim
 
@@ -282,20 +283,26 @@ class InterventionalMean:
             weights_used = reweighted * (weights.sum(axis=0) / reweighted.sum(axis=0))[None, :]
         else:
             weights_used = weights
-        # weighted unit averages: (k,) for a numeric outcome, (k, levels) for a categorical one
-        target = mean if per_unit else pt.tensordot(weights_used, mean, axes=[[0], [0]])
         # latent values have a posterior only for the fitted units; new units draw them afresh
         held_latent = {v for v in held if scm[v].latent} if units is None else set()
         inputs = posterior_inputs(fit, world, held_latent=held_latent)
         inputs.update(placeholders)
         if population == "bootstrap":
             inputs[BOOTSTRAP_INPUT] = bootstrap
+        # weighted unit averages: (k,) for a numeric outcome, (k, levels) for a categorical one;
+        # a mean linear in the parameters is averaged over units once, not once per draw
+        target = None
+        if not per_unit:
+            target = linear_average(mean, weights_used, inputs.values())
+        per_draw_units = n_units if target is None else 1
+        if target is None:
+            target = mean if per_unit else pt.tensordot(weights_used, mean, axes=[[0], [0]])
         require_fitted(fit, inputs, [target])
         draws = DrawFunction.compile(
             inputs,
             [target],
             extra=[value, *([] if per_unit else [weights]), *also_values],
-            units=n_units,
+            units=per_draw_units,
             random_seed=random_seed,
         )
         seed = int(np.random.default_rng(random_seed).integers(2**31))
