@@ -2,9 +2,10 @@
 
 Usage:  python scripts/check_getting_started.py [--page PAGE | --all] [--install]
 
-``--all`` checks the getting-started page and then every other page with ``python``
-blocks (concepts, how-to guides) the same way: about 10 minutes on 2 cores, which is
-why the test suite runs it only with ``CAUSALBAYES_CHECK_PAGES=1``.
+The test suite follows the getting-started page in every run (``tests/test_site.py``,
+about a minute).  ``--all`` checks it and then every other page with ``python`` blocks
+(concepts, how-to guides) the same way: about 4 minutes on 2 cores, which is why the
+suite runs those only with ``CAUSALBAYES_CHECK_PAGES=1``.
 
 What it does with the page's fenced code blocks, in order:
 
