@@ -40,9 +40,12 @@ class Refitter:
         each data set).
     sampler : {"auto", "nutpie", "pymc"}
         ``"nutpie"`` compiles the log density once (numba) and reuses it for
-        every data set.  ``"pymc"`` reuses the model graph, but ``pm.sample``
-        still compiles its functions per call (fast with PyTensor's cache,
-        plus starting its worker processes).  ``"auto"``: the rule of ``cb.fit``
+        every data set.  ``"pymc"`` builds PyMC's NUTS step (log density and
+        gradient) once and reuses it, untuned again, from jittered starts
+        (:class:`~causalbayes.inference.samplers.pymc_nuts.CompiledNUTS`);
+        ``pm.sample`` still compiles its small per-call functions (start points,
+        trace) and starts its worker processes (models with discrete free
+        variables: ``pm.sample`` builds its steps per call).  ``"auto"``: the rule of ``cb.fit``
         (:func:`~causalbayes.inference.samplers.resolve_sampler`) for the template's rows
         and ``fits`` refits: nutpie, if installed, once its compile pays back.
     draws, tune, chains, cores, target_accept, progressbar, warn
@@ -125,7 +128,9 @@ class Refitter:
         parts = partition(self.scm, factorize=self.blocks)
         # one joint block keeps the model of cb.fit(blocks=False) exactly (nodes=None)
         self._blocks = [
-            _CompiledBlock(encoded, self.scales, nodes if self.blocks else None, self.sampler)
+            _CompiledBlock(
+                encoded, self.scales, nodes if self.blocks else None, self.sampler, target_accept
+            )
             for nodes in parts
         ]
         self._nodes = parts
@@ -200,14 +205,19 @@ class Refitter:
 class _CompiledBlock:
     """One block's conditioned model with its data in shared variables, compiled once."""
 
-    def __init__(self, encoded, scales: Scales, nodes, sampler: str) -> None:
+    def __init__(self, encoded, scales: Scales, nodes, sampler: str, target_accept: float) -> None:
         self.shared: SharedDataModel = shared_data_model(encoded, scales, nodes)
         self.params = checked_variables(encoded.scm, self.shared.model)
         self._nutpie = None
+        self._nuts = None
         if sampler == "nutpie":
             import nutpie
 
             self._nutpie = nutpie.compile_pymc_model(self.shared.model, freeze_model=False)
+        elif not self.shared.model.discrete_value_vars:  # else pm.sample picks a compound step
+            from causalbayes.inference.samplers.pymc_nuts import CompiledNUTS
+
+            self._nuts = CompiledNUTS(self.shared.model, target_accept=target_accept)
 
     def sample(self, encoded, random_seed, options: dict, cores: int | None):
         if self._nutpie is not None:
@@ -225,10 +235,21 @@ class _CompiledBlock:
                 progress_bar=options["progressbar"],
                 save_warmup=False,
             )
-        from causalbayes.inference.samplers import pymc_nuts
+        self.shared.set_data(encoded)  # compiled functions read the new data
+        if self._nuts is None:
+            from causalbayes.inference.samplers import pymc_nuts
 
-        self.shared.set_data(encoded)
-        return pymc_nuts.sample(self.shared.model, cores=cores, random_seed=random_seed, **options)
+            return pymc_nuts.sample(
+                self.shared.model, cores=cores, random_seed=random_seed, **options
+            )
+        return self._nuts.sample(
+            draws=options["draws"],
+            tune=options["tune"],
+            chains=options["chains"],
+            cores=cores,
+            random_seed=random_seed,
+            progressbar=options["progressbar"],
+        )  # target_accept is built into the step
 
 
 __all__ = ["REFIT_SAMPLERS", "Refitter"]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pymc as pm
+import pytensor.tensor as pt
 import pytest
+from pymc.initial_point import make_initial_point_fn
 
 import causalbayes as cb
 from causalbayes.compile import build_model
@@ -19,6 +21,7 @@ from causalbayes.errors import DataError, SpecError
 from causalbayes.examples import COATING_TRUTH, coating_scm
 from causalbayes.inference.blocks import block_model, partition
 from causalbayes.inference.samplers import SAMPLERS
+from causalbayes.inference.samplers.pymc_nuts import CompiledNUTS
 from causalbayes.inference.shared_data import shared_data_model
 
 
@@ -163,3 +166,69 @@ def test_refits_match_fresh_fits_for_same_and_other_lengths(sampler):
         assert abs(float(a.mean()) - float(b.mean())) < 5 * mc_error
         effect = cb.ate(refit, "dilution", "coating")
         assert effect.mean() == pytest.approx(COATING_TRUTH["coating.dilution"], abs=0.06)
+
+
+def _draws(fit) -> dict[str, np.ndarray]:
+    return {name: values.values for name, values in fit.posterior.data_vars.items()}
+
+
+def _same_draws(a, b) -> bool:
+    first, second = _draws(a), _draws(b)
+    return first.keys() == second.keys() and all(np.array_equal(first[k], second[k]) for k in first)
+
+
+def test_pymc_refits_are_reproducible_whatever_was_fitted_before():
+    # the NUTS step is built once: a refit must not inherit an earlier fit's tuning
+    scm = coating_scm()
+    df = cb.simulate(scm, 60, params=COATING_TRUTH, random_seed=0)
+    other = cb.simulate(scm, 45, params=COATING_TRUTH, random_seed=1)
+    quick = {"draws": 30, "tune": 30, "chains": 2, "warn": False}
+    refitter = cb.Refitter(scm, df, sampler="pymc", cores=1, **quick)
+    first = refitter.fit(df, random_seed=4)
+    between = refitter.fit(other, random_seed=5)
+    again = refitter.fit(df, random_seed=4)
+    assert _same_draws(first, again)
+    assert not _same_draws(first, between)
+    opening = first.posterior.isel(draw=0)  # chains from jittered starts, own seeds
+    assert all(not np.array_equal(v.values[0], v.values[1]) for v in opening.data_vars.values())
+    assert not _same_draws(first, refitter.fit(df, random_seed=6))
+    # chain processes start from the step as it is sent (PyMC resets no tuning there):
+    # the step these fits tuned goes out untuned again, and the draws stay the same
+    refitter.cores = 2
+    assert _same_draws(first, refitter.fit(df, random_seed=4))
+
+
+def test_pymc_refit_chains_start_jittered_like_init_nuts():
+    scm = coating_scm()
+    encoded = encode_data(scm, cb.simulate(scm, 60, params=COATING_TRUTH, random_seed=0))
+    model = shared_data_model(encoded, scales_from_data(encoded.scm, encoded)).model
+    nuts = CompiledNUTS(model, target_accept=0.9)
+    assert nuts.step.target_accept == 0.9
+    starts = nuts.starts(2, random_seed=7)
+    logp = model.compile_logp()
+    assert all(np.isfinite(logp(start)) for start in starts)
+    assert all(not np.array_equal(starts[0][k], starts[1][k]) for k in starts[0])
+    # the starts pm.sample's init_nuts draws for the same seed (as cb.fit starts)
+    seeds = [rng.integers(2**30) for rng in np.random.default_rng(7).spawn(2)]
+    expected, _ = pm.init_nuts(init="jitter+adapt_diag", chains=2, model=model, random_seed=seeds)
+    for start, reference in zip(starts, expected, strict=True):
+        assert start.keys() == reference.keys()
+        assert all(np.array_equal(start[k], reference[k]) for k in start)
+
+
+def test_pymc_refit_starts_are_redrawn_where_the_log_density_is_not_finite():
+    with pm.Model() as model:
+        x = pm.Normal("x", shape=2)
+        pm.Potential("wall", pt.switch(pt.any(x > 0.5), -np.inf, 0.0))
+    starts = CompiledNUTS(model, target_accept=0.8).starts(4, random_seed=2)
+    assert all((start["x"] <= 0.5).all() for start in starts)
+    seeds = [rng.integers(2**30) for rng in np.random.default_rng(2).spawn(4)]
+    jittered = make_initial_point_fn(model=model, jitter_rvs=set(model.free_RVs))
+    assert any((jittered(seed)["x"] > 0.5).any() for seed in seeds)  # some were redrawn
+    expected, _ = pm.init_nuts(init="jitter+adapt_diag", chains=4, model=model, random_seed=seeds)
+    assert all(np.array_equal(a["x"], b["x"]) for a, b in zip(starts, expected, strict=True))
+    with pm.Model() as nowhere:
+        x = pm.Normal("x")
+        pm.Potential("wall", pt.switch(x < 5, -np.inf, 0.0))
+    with pytest.raises(pm.exceptions.SamplingError):
+        CompiledNUTS(nowhere, target_accept=0.8).starts(1, random_seed=0)

@@ -8,7 +8,10 @@ import warnings
 from typing import Any
 
 import arviz as az
+import numpy as np
 import pymc as pm
+from pymc.initial_point import make_initial_point_fn
+from pymc.step_methods.hmc.quadpotential import QuadPotentialDiagAdapt
 
 #: numpy's "overflow encountered in dot" from PyMC's diagonal mass-matrix adaptation
 #: (``QuadPotentialDiagAdapt.velocity_energy``): a wild early tuning step overflows the
@@ -41,8 +44,11 @@ def sample(
     then chains run in this process one after another, or, if ``cores`` > 1 is
     asked for, in fork-server workers (a script then needs the
     ``if __name__ == "__main__":`` guard).  Also the entry point of the nutpie and JAX backends, which pass ``nuts_sampler``.
+    A prebuilt ``step=`` (:class:`CompiledNUTS`) keeps its own ``target_accept``.
     """
     options: dict[str, Any] = {"nuts_sampler": nuts_sampler}
+    if kwargs.get("step") is None:  # pm.sample refuses a target_accept next to a step
+        options["target_accept"] = target_accept
     if nuts_sampler == "pymc":
         jax_loaded = "jax" in sys.modules
         if cores is None:
@@ -64,9 +70,101 @@ def sample(
             draws=draws,
             tune=tune,
             chains=chains,
-            target_accept=target_accept,
             random_seed=random_seed,
             progressbar=progressbar,
             compute_convergence_checks=False,
             **options,
+        )
+
+
+class CompiledNUTS:
+    """PyMC's NUTS built once for a model whose data (shared variables) change between fits.
+
+    ``pm.sample`` without a step runs ``init_nuts``, which compiles the log density and
+    its gradient again on every call (seconds).  This builds the step that
+    ``init_nuts(init="jitter+adapt_diag")`` builds (diagonal mass matrix adapted from
+    ones, with weight 10) once; :meth:`sample` hands it to ``pm.sample(step=...)``.
+
+    Parameters
+    ----------
+    model : pm.Model
+        All free variables continuous; new data go into its shared variables before
+        each :meth:`sample`.
+    target_accept : float
+        NUTS' target acceptance rate, fixed when the step is built.
+    jitter_max_retries : int
+        Redraws of a chain's jittered start whose log density is not finite (as
+        ``pm.sample``'s option of that name).
+
+    Notes
+    -----
+    Two things ``init_nuts`` did per call happen in :meth:`sample`: the step gets
+    back the state it was built with (it keeps its last chain's tuning;
+    ``pm.sample`` restores, per chain, the state it is handed, and chain processes
+    start from the state they are sent), and each chain gets ``init_nuts``' jittered
+    start for the same seed.  So a seed gives the same draws whatever was sampled
+    before, with any ``cores``.  Unlike ``init_nuts``, the mass-matrix adaptation
+    starts from the model's initial point, the centre of the jitter, not from the
+    mean of this call's starts.
+    """
+
+    def __init__(
+        self, model: pm.Model, *, target_accept: float, jitter_max_retries: int = 10
+    ) -> None:
+        self.model = model
+        self.jitter_max_retries = jitter_max_retries
+        centre = model.initial_point()
+        mean = np.concatenate([np.ravel(centre[v.name]) for v in model.value_vars])
+        potential = QuadPotentialDiagAdapt(mean.size, mean, np.ones_like(mean), 10)
+        self.step = pm.NUTS(
+            vars=model.value_vars, model=model, target_accept=target_accept, potential=potential
+        )
+        self._untuned = self.step.sampling_state
+        self._jittered = make_initial_point_fn(
+            model=model, jitter_rvs=set(model.free_RVs), return_transformed=True
+        )
+        self._logp = model.compile_logp()
+
+    def starts(self, chains: int, random_seed: int | None) -> list[dict[str, np.ndarray]]:
+        """Each chain's start: the initial point plus uniform(-1, 1) jitter (transformed space).
+
+        Seeded as ``pm.sample`` seeds ``init_nuts``, and redrawn like it while the
+        log density of the current data is not finite.
+        """
+        seeds = [rng.integers(2**30) for rng in np.random.default_rng(random_seed).spawn(chains)]
+        return [self._start(seed) for seed in seeds]
+
+    def _start(self, seed) -> dict[str, np.ndarray]:
+        retry = np.random.default_rng(seed)
+        for _ in range(self.jitter_max_retries + 1):
+            point = self._jittered(seed)
+            if np.isfinite(self._logp(point)):
+                return point
+            seed = retry.integers(2**30, dtype=np.int64)
+        self.model.check_start_vals(point)  # raises, naming the variables at fault
+        return point
+
+    def sample(
+        self,
+        *,
+        draws: int,
+        tune: int,
+        chains: int,
+        cores: int | None,
+        random_seed: int | None,
+        progressbar: bool,
+    ) -> az.InferenceData:
+        """:func:`sample` with the prebuilt step, untuned, from jittered starts."""
+        self.step.sampling_state = self._untuned
+        return sample(
+            self.model,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=cores,
+            target_accept=self.step.target_accept,
+            random_seed=random_seed,
+            progressbar=progressbar,
+            step=self.step,
+            initvals=self.starts(chains, random_seed),
         )
