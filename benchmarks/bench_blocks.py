@@ -68,7 +68,7 @@ def _cb(scm, df, seed: int, **options) -> dict:
     }
 
 
-def run(n: int, repeats: int, rowwise_max: int, warm_up: bool) -> dict:
+def run(n: int, repeats: int, rowwise_max: int, warm_up: bool, only=None) -> dict:
     import causalbayes as cb
     from causalbayes.data.default_priors import resolved_priors
     from causalbayes.data.encode import encode_data
@@ -86,6 +86,8 @@ def run(n: int, repeats: int, rowwise_max: int, warm_up: bool) -> dict:
     }
     if n > rowwise_max:  # row-wise NUTS on this many rows takes many minutes per fit
         del kinds["hand"], kinds["joint"]
+    if only:
+        kinds = {k: go for k, go in kinds.items() if k in only}
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
     for go in kinds.values() if warm_up else ():
         go(0)  # warm-up: compiles cached, worker start-up paid once
@@ -127,13 +129,15 @@ def main() -> None:
     parser.add_argument(
         "--rowwise-max", type=float, default=1e5, help="largest N for the hand and joint rows"
     )
+    parser.add_argument("--kinds", default="", help="comma-separated subset of the rows")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    only = set(filter(None, args.kinds.split(",")))
     logging.getLogger("pymc").setLevel(logging.ERROR)
     rows = []
     for i, n in enumerate(int(float(s)) for s in args.sizes.split(",")):
         # one warm-up, at the first size: later sizes reuse its compiled C code
-        rows.append(run(n, args.repeats, int(args.rowwise_max), warm_up=i == 0))
+        rows.append(run(n, args.repeats, int(args.rowwise_max), warm_up=i == 0, only=only))
         if not args.json:
             show(rows[-1])
     if args.json:

@@ -108,7 +108,9 @@ def fresh_ab_test(runs: int = 5):
         values = np.array([r[key] for r in rows]) * (1e3 if unit == "ms" else 1)
         each = ", ".join(f"{v:.3g}" for v in values)
         print(f"{label:42s} median {np.median(values):.3g} {unit} ({each})")
-    print(f"heavy modules loaded after the first call: {rows[0]['loaded']}; P(B > A) = {rows[0]['p']:.6f}")
+    print(
+        f"heavy modules loaded after the first call: {rows[0]['loaded']}; P(B > A) = {rows[0]['p']:.6f}"
+    )
 
 
 def exact_path(ex):

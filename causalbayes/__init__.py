@@ -26,6 +26,11 @@ from causalbayes.errors import (
     QueryError,
     SpecError,
 )
+
+# The exact (conjugate) A/B path loads with the package, PyMC still on first use: an
+# experiment's answer then comes in milliseconds after `import causalbayes` (its
+# modules, scipy.special included, add about 0.25 s to the import).
+from causalbayes.estimands.experiment import ab_test
 from causalbayes.graph import ADMG, DAG
 from causalbayes.identification import (
     Identification,
@@ -60,11 +65,6 @@ from causalbayes.scm import (
     ZeroInflatedNegativeBinomial,
     ZeroInflatedPoisson,
 )
-
-# The exact (conjugate) A/B path loads with the package, PyMC still on first use: an
-# experiment's answer then comes in milliseconds after `import causalbayes` (its
-# modules, scipy.special included, add about 0.25 s to the import).
-from causalbayes.estimands.experiment import ab_test  # noqa: E402
 
 # queries (value objects), their functions of a fit, the runner and the result types
 _ESTIMANDS = (

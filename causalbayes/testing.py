@@ -61,7 +61,7 @@ def fake_fit(
     >>> post = {"x.intercept": np.zeros((1, 5)), "x.sigma": np.ones((1, 5)),
     ...         "y.intercept": np.zeros((1, 5)), "y.x": np.full((1, 5), 2.0),
     ...         "y.sigma": np.ones((1, 5))}
-    >>> cb.ate(fake_fit(scm, df, post), "x", "y", values=(-1.0, -2.0)).mean()  # doses in the data
+    >>> round(cb.ate(fake_fit(scm, df, post), "x", "y", values=(-1.0, -2.0)).mean(), 12)
     2.0
     """
     encoded = encode_data(scm, data, missing=missing)

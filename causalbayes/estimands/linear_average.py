@@ -22,17 +22,17 @@ from dataclasses import dataclass
 
 import pytensor.scalar as ps
 import pytensor.tensor as pt
-from pytensor.graph.basic import Variable
 from pytensor.graph.traversal import ancestors
+from pytensor.raise_op import Assert
 from pytensor.tensor.elemwise import DimShuffle, Elemwise
 from pytensor.tensor.math import Dot
 from pytensor.tensor.random.op import RandomVariable
-from pytensor.raise_op import Assert
 from pytensor.tensor.subtensor import (
     AdvancedSubtensor,
     AdvancedSubtensor1,
     advanced_inc_subtensor1,
 )
+from pytensor.tensor.variable import TensorVariable
 
 #: Beyond this many terms the expansion of products stops paying (and says no).
 MAX_TERMS = 64
@@ -52,10 +52,10 @@ class _Term:
     """
 
     kind: str
-    theta: Variable | None
-    unit: Variable | None = None
-    index: Variable | None = None
-    matrix: Variable | None = None
+    theta: TensorVariable | None
+    unit: TensorVariable | None = None
+    index: TensorVariable | None = None
+    matrix: TensorVariable | None = None
 
     def scaled(self, unit=None, theta=None) -> _Term:
         return _Term(
@@ -71,7 +71,9 @@ def _times(a, b):
     return b if a is None else a if b is None else a * b
 
 
-def linear_average(mean: Variable, weights: Variable, varying: Iterable[Variable]):
+def linear_average(
+    mean: TensorVariable, weights: TensorVariable, varying: Iterable[TensorVariable]
+):
     """``tensordot(weights, mean, [[0], [0]])`` with the unit sum taken first, or ``None``.
 
     Parameters
@@ -107,8 +109,8 @@ def linear_average(mean: Variable, weights: Variable, varying: Iterable[Variable
 def _averaged(term: _Term, weights):
     """``sum_i weights_ik * term_i``, shape ``(k,)``.
 
-    Every shape here comes from the weights or from static shapes: a shape read off a
-    parameter would make the unit sums depend on the draws when the graph is vectorised.
+    Every shape here comes from the weights or the codes: a shape read off a parameter
+    would make the unit sums depend on the draws when the graph is vectorised.
     """
     w = weights
     if term.unit is not None:
@@ -117,10 +119,14 @@ def _averaged(term: _Term, weights):
         total = w.sum(axis=0)
         return total if term.theta is None else total * pt.squeeze(term.theta)
     if term.kind == "gather":  # per level, the summed weights of its units
-        index = Assert("category codes are >= 0")(term.index, pt.all(term.index >= 0))
+        codes, table = term.index, term.theta
+        assert codes is not None and table is not None  # a gather term has both
+        index = pt.as_tensor(Assert("category codes are >= 0")(codes, pt.all(codes >= 0)))
         levels = index.max() + 1  # from the codes: the table's own length varies with the draws
-        counts = advanced_inc_subtensor1(pt.zeros((levels, weights.shape[1])), w, index)
-        return pt.dot(counts.T, term.theta[:levels])
+        counts = pt.as_tensor(
+            advanced_inc_subtensor1(pt.zeros((levels, weights.shape[1])), w, index)
+        )
+        return pt.dot(counts.T, table[:levels])
     return pt.dot(pt.dot(w.T, term.matrix), term.theta)
 
 
@@ -129,9 +135,9 @@ class _Split:
 
     def __init__(self, varying: set) -> None:
         self.varying = varying
-        self._fixed: dict[Variable, bool] = {}
+        self._fixed: dict[TensorVariable, bool] = {}
 
-    def fixed(self, var: Variable) -> bool:
+    def fixed(self, var: TensorVariable) -> bool:
         """No parameter and no random draw upstream of ``var``."""
         if var not in self._fixed:
             upstream = ancestors([var], blockers=self.varying)
@@ -143,11 +149,11 @@ class _Split:
         return self._fixed[var]
 
     @staticmethod
-    def unit_free(var: Variable) -> bool:
+    def unit_free(var: TensorVariable) -> bool:
         """The same for every unit: a scalar, or a vector broadcast along the units."""
         return var.ndim == 0 or (var.ndim == 1 and var.type.broadcastable[0])
 
-    def terms(self, var: Variable) -> list[_Term]:
+    def terms(self, var: TensorVariable) -> list[_Term]:
         if self.fixed(var):
             return [_Term("scale", None, var)]
         if self.unit_free(var):
@@ -182,7 +188,7 @@ class _Split:
             return [matrix_times]
         raise _NotLinear(var)
 
-    def _matrix_times(self, var: Variable):
+    def _matrix_times(self, var: TensorVariable):
         """``X . theta`` as PyTensor writes a matrix-vector product (via a column)."""
         node = var.owner
         if isinstance(node.op, DimShuffle) and list(node.op.drop) == [1]:
