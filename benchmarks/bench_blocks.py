@@ -130,6 +130,7 @@ def main() -> None:
         "--rowwise-max", type=float, default=1e5, help="largest N for the hand and joint rows"
     )
     parser.add_argument("--kinds", default="", help="comma-separated subset of the rows")
+    parser.add_argument("--no-warm-up", action="store_true", help="skip the warm-up fits")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     only = set(filter(None, args.kinds.split(",")))
@@ -137,7 +138,15 @@ def main() -> None:
     rows = []
     for i, n in enumerate(int(float(s)) for s in args.sizes.split(",")):
         # one warm-up, at the first size: later sizes reuse its compiled C code
-        rows.append(run(n, args.repeats, int(args.rowwise_max), warm_up=i == 0, only=only))
+        rows.append(
+            run(
+                n,
+                args.repeats,
+                int(args.rowwise_max),
+                warm_up=i == 0 and not args.no_warm_up,
+                only=only,
+            )
+        )
         if not args.json:
             show(rows[-1])
     if args.json:
