@@ -81,7 +81,7 @@ def linear_average(
     mean : TensorVariable, shape ``(units,)``
         Each unit's mean.
     weights : TensorVariable, shape ``(units, k)``
-        Fixed per unit (no parameter in it).
+        Fixed per unit; weights that vary by draw (a Bayesian bootstrap) give ``None``.
     varying : variables
         Everything that changes from draw to draw (the posterior inputs); random
         variables in the graph count as varying too.
@@ -96,9 +96,9 @@ def linear_average(
     >>> linear_average(pt.exp(b * x), w, [b]) is None
     True
     """
-    if mean.ndim != 1:
-        return None
     split = _Split(set(varying))
+    if mean.ndim != 1 or not split.fixed(weights):  # e.g. Bayesian-bootstrap weights per draw
+        return None
     try:
         terms = split.terms(mean)
     except _NotLinear:
@@ -181,7 +181,8 @@ class _Split:
         if isinstance(op, (AdvancedSubtensor1, AdvancedSubtensor)) and len(node.inputs) == 2:
             table, index = node.inputs
             # sum_i w_i table[c_i] = sum_l (sum_{i: c_i = l} w_i) table[l], whatever the table
-            if table.ndim == 1 and index.ndim == 1 and self.fixed(index):
+            integer = index.dtype.startswith(("int", "uint"))  # codes, not a boolean mask
+            if table.ndim == 1 and index.ndim == 1 and integer and self.fixed(index):
                 return [_Term("gather", table, index=index)]
         matrix_times = self._matrix_times(var)
         if matrix_times is not None:

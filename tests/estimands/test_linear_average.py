@@ -153,6 +153,16 @@ def test_group_effects_average_by_group_weights(monkeypatch):
     np.testing.assert_allclose(fast, cb.ate(fit, "t", "y").draws.values, rtol=1e-10, atol=1e-12)
 
 
+def test_weights_that_vary_by_draw_or_masks_are_left_alone():
+    a, b, _, _ = _theta()
+    weights = pt.matrix("w", shape=(N, None))
+    bootstrap = pt.vector("bootstrap", shape=(N,))  # a Bayesian bootstrap: new weights per draw
+    assert linear_average(a + b * X, weights * bootstrap[:, None], [a, b, bootstrap]) is None
+    table = pt.vector("table")
+    masked = pt.concatenate([table, table])[np.arange(2 * N) % 2 == 0]  # a boolean mask, N long
+    assert linear_average(masked, weights, [table]) is None
+
+
 def test_negative_codes_are_refused_not_miscounted():
     table, weights = pt.vector("table"), pt.matrix("w", shape=(3, None))
     averaged = linear_average(table[np.array([0, -1, 1])], weights, [table])
