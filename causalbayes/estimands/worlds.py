@@ -291,10 +291,8 @@ class InterventionalMean:
             inputs[BOOTSTRAP_INPUT] = bootstrap
         # weighted unit averages: (k,) for a numeric outcome, (k, levels) for a categorical one;
         # a mean linear in the parameters is averaged over units once, not once per draw
-        target = None
-        if not per_unit:
-            target = linear_average(mean, weights_used, inputs.values())
-        per_draw_units = n_units if target is None else 1
+        target = None if per_unit else linear_average(mean, weights_used, inputs.values())
+        per_draw_units = n_units if target is None else 1  # sizes the chunks of draws
         if target is None:
             target = mean if per_unit else pt.tensordot(weights_used, mean, axes=[[0], [0]])
         require_fitted(fit, inputs, [target])
