@@ -10,7 +10,6 @@ import pandas as pd
 import pymc as pm
 
 from causalbayes.compile import build_model
-from causalbayes.compile.constants import lift_constants
 from causalbayes.data.default_priors import resolved_priors
 from causalbayes.data.encode import encode_data, se_column, trials_column
 from causalbayes.data.scales import unit_scales
@@ -67,7 +66,6 @@ def simulate(
     model = build_model(scm, n=n, scales=unit_scales(), exog=exog_arrays, groups=groups)
     fixed = checked_params(model, params or {})
     world = pm.do(model, fixed) if fixed else model
-    lift_constants(world)  # the given parameter values too: new values compile nothing
     reported = {p.name for p in scm.parameters() if p.kind != "auxiliary"}
     free = [
         v.name
