@@ -21,7 +21,6 @@ import pymc as pm
 import pytensor.tensor as pt
 from pymc.distributions.mixture import MixtureTransformWarning
 
-from causalbayes.compile.constants import lift_constants
 from causalbayes.compile.parameters import create_parameters, read_parameters
 from causalbayes.compile.predictor import Design, hurdle_predictor, linear_predictor
 from causalbayes.compile.sufficient import loglik_name
@@ -102,7 +101,6 @@ def build_model(
                     values[name] = _split_for_imputation(name, cls, kwargs, impute[name], n)
                 else:
                     values[name] = cls(name, **kwargs, dims=UNIT_DIM)
-    lift_constants(model)
     return model
 
 
