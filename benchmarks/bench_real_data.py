@@ -6,12 +6,15 @@ then causalbayes through the README path: one joint model of every mechanism
 (``blocks=False, sufficient_stats=False``, the path before issue 14), the default
 (independent blocks, Normal likelihoods through sufficient statistics), only the
 blocks the ATE reads (``queries=[cb.ATE(t, y)]``), and with the treatment given (the
-outcome model's design alone).  Printed: wall seconds of each fit (model building,
+outcome model's design alone).  ``ate_only`` lets ``sampler="auto"`` draw a Normal
+linear outcome mechanism exactly (no MCMC); ``ate_only_nuts`` is the same fit with
+PyMC's NUTS, the hand-written model's sampler.  Printed: wall seconds of each fit (model building,
 compiling and sampling), the ratio to the hand-written model, the ATE (mean, sd)
 and its distance from the hand-written one in posterior sds, divergences, max
 R-hat and min bulk ESS.  All in one process, one after another, on this machine.
 
-    python benchmarks/bench_real_data.py [--datasets close_college social_insure] [--json]
+    python benchmarks/bench_real_data.py [--datasets close_college social_insure]
+        [--ways hand,joint,default,ate_only,ate_only_nuts,given_treatment] [--json]
 """
 
 from __future__ import annotations
@@ -59,24 +62,30 @@ def causalbayes_fit(name: str, given_treatment: bool, **options) -> dict:
     }
 
 
-def run(name: str) -> dict:
+WAYS = {
+    "joint": dict(given_treatment=False, blocks=False, sufficient_stats=False),
+    "default": dict(given_treatment=False),
+    "ate_only": dict(given_treatment=False, queries=True),
+    "ate_only_nuts": dict(given_treatment=False, queries=True, sampler="pymc"),
+    "given_treatment": dict(given_treatment=True),
+}
+
+
+def run(name: str, ways: list[str]) -> dict:
     hand = datasets.hand_fit(name)
     hand["seconds"] = hand["build_s"] + hand["sample_total_s"]
-    return {
-        "name": name,
-        "rows": len(datasets.load(name)),
-        "hand": hand,
-        "joint": causalbayes_fit(name, given_treatment=False, blocks=False, sufficient_stats=False),
-        "default": causalbayes_fit(name, given_treatment=False),
-        "ate_only": causalbayes_fit(name, given_treatment=False, queries=True),
-        "given_treatment": causalbayes_fit(name, given_treatment=True),
-    }
+    row = {"name": name, "rows": len(datasets.load(name)), "hand": hand}
+    for way in ways:
+        row[way] = causalbayes_fit(name, **WAYS[way])
+    return row
 
 
 def show(row: dict) -> None:
     hand = row["hand"]
     print(f"== {row['name']} ({row['rows']} rows)")
-    for label in ("hand", "joint", "default", "ate_only", "given_treatment"):
+    for label in ("hand", *WAYS):
+        if label not in row:
+            continue
         r = row[label]
         distance = abs(r["ate_mean"] - hand["ate_mean"]) / hand["ate_sd"]
         print(
@@ -89,12 +98,13 @@ def show(row: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(DEFAULT))
+    parser.add_argument("--ways", default=",".join(WAYS), help="of " + ",".join(WAYS))
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
     logging.getLogger("pymc").setLevel(logging.ERROR)
     rows = []
     for name in args.datasets:
-        rows.append(run(name))
+        rows.append(run(name, [w for w in args.ways.split(",") if w != "hand"]))
         if not args.json:
             show(rows[-1])
     if args.json:

@@ -9,7 +9,10 @@ and is timed end to end from its first import, as a user pays it:
   written by hand in PyMC, with the priors ``cb.sbc`` uses (unit scales); PyMC runs the
   two chains of every simulation in parallel on 2 cores;
 - ``cb-pymc``: ``cb.sbc(..., sampler="pymc", workers=2)`` (the base install);
-- ``cb-auto``: ``cb.sbc(..., workers=2)``, i.e. nutpie when it is installed.
+- ``cb-auto``: ``cb.sbc(..., workers=2)``, i.e. nutpie when it is installed;
+- ``cb-blocks-base``: ``cb.sbc(..., blocks=True, workers=2)`` as the base install runs it
+  (nutpie, numpyro, blackjax and jax hidden from the process and its workers): the Normal
+  mechanisms (``humid``, ``coating``) drawn exactly, the treatment's by PyMC's NUTS.
 
 simuk is not a dependency of causalbayes; install it to run this (``pip install
 simuk==0.2.0``; it needs ``arviz_base``, which a virtual environment with
@@ -25,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 SEED = 20261127
@@ -80,9 +84,18 @@ def simuk_way(sims: int, n: int) -> dict:
     return {"ate_ranks_mean": float(np.mean(ranks)), "max_rank": DRAWS * CHAINS}
 
 
+#: The optional samplers; ``-base`` ways run without them (a sitecustomize on PYTHONPATH
+#: makes them unimportable in the child and in its worker processes).
+OPTIONAL = ("nutpie", "numpyro", "blackjax", "jax")
+HIDE = "import sys\nfor m in {names!r}:\n    sys.modules[m] = None\n"
+
+
 def cb_way(sims: int, n: int, sampler: str) -> dict:
     import causalbayes as cb
 
+    blocks = sampler.startswith("blocks")
+    if blocks:
+        sampler = "auto"
     result = cb.sbc(
         cb.examples.coating_scm(),
         n=n,
@@ -95,6 +108,7 @@ def cb_way(sims: int, n: int, sampler: str) -> dict:
         workers=2,
         random_seed=SEED,
         progressbar=False,
+        blocks=blocks,
     )
     return {
         "sampler": result.settings.get("sampler"),
@@ -105,6 +119,7 @@ def cb_way(sims: int, n: int, sampler: str) -> dict:
 
 def child(way: str, sims: int, n: int) -> None:
     start = time.perf_counter()
+    way = way.removesuffix("-base")
     out = simuk_way(sims, n) if way == "simuk" else cb_way(sims, n, way.removeprefix("cb-"))
     out["seconds"] = time.perf_counter() - start
     print(json.dumps(out, default=str))
@@ -114,7 +129,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sims", type=int, default=100)
     parser.add_argument("--n", type=int, default=200)
-    parser.add_argument("--ways", default="simuk,cb-pymc,cb-auto")
+    parser.add_argument("--ways", default="simuk,cb-pymc,cb-auto,cb-blocks-base")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -122,7 +137,13 @@ def main() -> None:
     print(f"story 1 SBC: {args.sims} sims, N = {args.n}, {CHAINS} chains x {TUNE} + {DRAWS}")
     print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()}")
     rows = {}
+    hidden = tempfile.mkdtemp()
+    with open(os.path.join(hidden, "sitecustomize.py"), "w") as f:
+        f.write(HIDE.format(names=OPTIONAL))
     for way in args.ways.split(","):
+        env = dict(os.environ)
+        if way.endswith("-base"):
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [hidden, env.get("PYTHONPATH")]))
         start = time.perf_counter()
         done = subprocess.run(
             [
@@ -138,13 +159,14 @@ def main() -> None:
             capture_output=True,
             text=True,
             check=True,
+            env=env,
         )
         wall = time.perf_counter() - start  # the fresh process's imports included
         rows[way] = {**json.loads(done.stdout.strip().splitlines()[-1]), "wall": wall}
-        print(f"  {way:8s} {wall:7.1f} s  {rows[way]}", flush=True)
+        print(f"  {way:14s} {wall:7.1f} s  {rows[way]}", flush=True)
     if "simuk" in rows:
         for way, row in rows.items():
-            print(f"  {way:8s} {rows['simuk']['wall'] / row['wall']:5.2f}x simuk's speed")
+            print(f"  {way:14s} {rows['simuk']['wall'] / row['wall']:5.2f}x simuk's speed")
 
 
 if __name__ == "__main__":

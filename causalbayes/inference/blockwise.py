@@ -34,7 +34,8 @@ from causalbayes.inference.fit import Fit
 from causalbayes.inference.merge import drop_blocks, merge_blocks, only_posterior
 from causalbayes.inference.options import _check_extra
 from causalbayes.inference.prepare import used_columns
-from causalbayes.inference.samplers import resolve_sampler
+from causalbayes.inference.samplers import linear, resolve_sampler
+from causalbayes.inference.samplers.linear import LinearPrior, exact_diagnostics, linear_prior
 from causalbayes.scm.scm import SCM
 
 
@@ -72,7 +73,12 @@ def sample_blocks(
     extra = dict(extra or {})
     asked = settings["sampler"]
     prepared: list[tuple[int, BlockModel, Any]] = []
+    exact: dict[int, LinearPrior] = {}
     for i in indices:
+        prior = None if extra else linear_prior(encoded, scales, partition[i], asked)
+        if prior is not None:  # a Normal linear mechanism: exact draws, no chains
+            exact[i] = prior
+            continue
         built = block_model(encoded, scales, partition[i], sufficient=settings["sufficient_stats"])
         # "auto" picks per block by the rows its likelihood reads, unless backend options
         # were given: those were checked against the choice for the whole data
@@ -81,6 +87,12 @@ def sample_blocks(
         _check_extra(info, asked, rows, extra)
         prepared.append((i, built, info))
     out = {}
+    for i, prior in exact.items():
+        seed = random_seed if len(partition) == 1 else block_seed(settings["seed"], i)
+        chains, draws = settings["chains"], settings["draws"]
+        idata = linear.sample(prior, encoded, draws=draws, chains=chains, random_seed=seed)
+        block = Block(partition[i], exact_diagnostics(chains, draws), "exact")
+        out[i] = (block, idata)
     for i, built, info in prepared:
         seed = random_seed if len(partition) == 1 else block_seed(settings["seed"], i)
         idata = info.load()(

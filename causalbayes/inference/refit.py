@@ -18,7 +18,8 @@ from causalbayes.inference.blockwise import assemble
 from causalbayes.inference.diagnostics import diagnose
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.merge import merge_blocks, only_posterior
-from causalbayes.inference.samplers import AUTO_NUTPIE_MIN_FITS, resolve_sampler
+from causalbayes.inference.samplers import AUTO_NUTPIE_MIN_FITS, linear, resolve_sampler
+from causalbayes.inference.samplers.linear import LinearPrior, exact_diagnostics, linear_prior
 from causalbayes.inference.sampling import checked_variables, make_fit
 from causalbayes.inference.shared_data import SharedDataModel, shared_data_model
 from causalbayes.scm.scm import SCM
@@ -129,7 +130,13 @@ class Refitter:
         # one joint block keeps the model of cb.fit(blocks=False) exactly (nodes=None)
         self._blocks = [
             _CompiledBlock(
-                encoded, self.scales, nodes if self.blocks else None, self.sampler, target_accept
+                encoded,
+                self.scales,
+                nodes if self.blocks else None,
+                self.sampler,
+                target_accept,
+                # a Normal linear block is drawn exactly, as cb.fit(blocks=True) draws it
+                linear_prior(encoded, self.scales, nodes, sampler) if self.blocks else None,
             )
             for nodes in parts
         ]
@@ -171,8 +178,13 @@ class Refitter:
         for i, block in enumerate(self._blocks):
             seed = random_seed if len(self._blocks) == 1 else block_seed(entropy, i)
             idata = block.sample(encoded, seed, self.options, self.cores)
-            diagnostics = diagnose(idata, block.params)
-            fitted.append((Block(self._nodes[i], diagnostics, self.sampler), only_posterior(idata)))
+            if block.exact is not None:
+                diagnostics = exact_diagnostics(self.options["chains"], self.options["draws"])
+            else:
+                diagnostics = diagnose(idata, block.params)
+            fitted.append(
+                (Block(self._nodes[i], diagnostics, block.sampler), only_posterior(idata))
+            )
         idata = merge_blocks(
             [(b.name, draws) for b, draws in fitted],
             stacked=len(fitted) > 1,
@@ -205,11 +217,23 @@ class Refitter:
 class _CompiledBlock:
     """One block's conditioned model with its data in shared variables, compiled once."""
 
-    def __init__(self, encoded, scales: Scales, nodes, sampler: str, target_accept: float) -> None:
-        self.shared: SharedDataModel = shared_data_model(encoded, scales, nodes)
-        self.params = checked_variables(encoded.scm, self.shared.model)
+    def __init__(
+        self,
+        encoded,
+        scales: Scales,
+        nodes,
+        sampler: str,
+        target_accept: float,
+        exact: LinearPrior | None = None,
+    ) -> None:
+        self.exact = exact
+        self.sampler = "exact" if exact is not None else sampler
         self._nutpie = None
         self._nuts = None
+        self.shared: SharedDataModel = shared_data_model(encoded, scales, nodes)
+        self.params = checked_variables(encoded.scm, self.shared.model)
+        if exact is not None:  # nothing to compile: each fit is linear algebra
+            return
         if sampler == "nutpie":
             import nutpie
 
@@ -220,6 +244,11 @@ class _CompiledBlock:
             self._nuts = CompiledNUTS(self.shared.model, target_accept=target_accept)
 
     def sample(self, encoded, random_seed, options: dict, cores: int | None):
+        if self.exact is not None:
+            chains, draws = options["chains"], options["draws"]
+            return linear.sample(
+                self.exact, encoded, draws=draws, chains=chains, random_seed=random_seed
+            )
         if self._nutpie is not None:
             import nutpie
 
