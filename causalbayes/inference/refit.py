@@ -62,6 +62,11 @@ class Refitter:
         each block compiled once: each block's model has the log density of the one
         ``cb.fit(..., blocks=True, sufficient_stats=False)`` samples (tested) and gets
         the same seed; each block's diagnostics are in ``fit.blocks``.
+    exact : bool, optional
+        With ``blocks=True``, draw each block of one Normal linear mechanism exactly,
+        without MCMC, as ``cb.fit(..., blocks=True)`` does
+        (:mod:`~causalbayes.inference.samplers.linear`).  Default: when
+        ``sampler="auto"``.
 
     Notes
     -----
@@ -98,6 +103,7 @@ class Refitter:
         scales: Scales | None = None,
         fits: int | None = None,
         blocks: bool = False,
+        exact: bool | None = None,
     ) -> None:
         if sampler not in REFIT_SAMPLERS:
             raise SpecError(
@@ -127,6 +133,7 @@ class Refitter:
         self.cores = cores
         self.blocks = bool(blocks)
         parts = partition(self.scm, factorize=self.blocks)
+        exact_blocks = self.blocks and (sampler == "auto" if exact is None else exact)
         # one joint block keeps the model of cb.fit(blocks=False) exactly (nodes=None)
         self._blocks = [
             _CompiledBlock(
@@ -136,7 +143,7 @@ class Refitter:
                 self.sampler,
                 target_accept,
                 # a Normal linear block is drawn exactly, as cb.fit(blocks=True) draws it
-                linear_prior(encoded, self.scales, nodes, sampler) if self.blocks else None,
+                linear_prior(encoded, self.scales, nodes, "auto") if exact_blocks else None,
             )
             for nodes in parts
         ]

@@ -286,6 +286,7 @@ class _Compiled:
                 warn=False,
                 scales=self.study.scales,
                 blocks=o.get("blocks", False),
+                exact=o.get("exact", False),
             )
         return self._refitter
 

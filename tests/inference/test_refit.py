@@ -12,6 +12,7 @@ import pymc as pm
 import pytensor.tensor as pt
 import pytest
 from pymc.initial_point import make_initial_point_fn
+from pymc.step_methods.hmc.quadpotential import QuadPotentialFullAdapt
 
 import causalbayes as cb
 from causalbayes.compile import build_model
@@ -21,7 +22,7 @@ from causalbayes.errors import DataError, SpecError
 from causalbayes.examples import COATING_TRUTH, coating_scm
 from causalbayes.inference.blocks import block_model, partition
 from causalbayes.inference.samplers import SAMPLERS
-from causalbayes.inference.samplers.pymc_nuts import CompiledNUTS
+from causalbayes.inference.samplers.pymc_nuts import DENSE_MAX, CompiledNUTS
 from causalbayes.inference.shared_data import shared_data_model
 
 
@@ -232,3 +233,24 @@ def test_pymc_refit_starts_are_redrawn_where_the_log_density_is_not_finite():
         pm.Potential("wall", pt.switch(x < 5, -np.inf, 0.0))
     with pytest.raises(pm.exceptions.SamplingError):
         CompiledNUTS(nowhere, target_accept=0.8).starts(1, random_seed=0)
+
+
+def test_small_models_learn_a_dense_mass_matrix():
+    # an intercept and a slope on an uncentred covariate are strongly correlated a
+    # posteriori: a diagonal mass matrix takes many leapfrog steps per draw there
+    rng = np.random.default_rng(5)
+    x = rng.normal(8.0, 1.0, 300)
+    y = (rng.random(300) < 1 / (1 + np.exp(-(x - 8.0)))).astype(float)
+    with pm.Model() as model:
+        a, b = pm.Normal("a", 0, 5), pm.Normal("b", 0, 5)
+        pm.Bernoulli("y", logit_p=a + b * x, observed=y)
+    nuts = CompiledNUTS(model, target_accept=0.8)
+    assert isinstance(nuts.step.potential, QuadPotentialFullAdapt)
+    idata = nuts.sample(draws=300, tune=300, chains=1, cores=1, random_seed=1, progressbar=False)
+    assert float(idata.sample_stats.n_steps[:, -200:].mean()) < 8  # diagonal: about 60
+    assert float(np.corrcoef(idata.posterior.a.values[0], idata.posterior.b.values[0])[0, 1]) < -0.9
+    with pm.Model() as wide:
+        pm.Normal("z", shape=DENSE_MAX + 1)
+    assert not isinstance(
+        CompiledNUTS(wide, target_accept=0.8).step.potential, QuadPotentialFullAdapt
+    )

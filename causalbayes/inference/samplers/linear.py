@@ -66,6 +66,8 @@ def why_not_linear(
     used = sorted(k for k, v in extras.items() if v)
     if used:
         return f"{used} take it off the exact path"
+    if not node.intercept and not node.terms:
+        return "it has no coefficients"
     priors = resolved_priors(scm, scales)
     for p in scm.parameters(name):
         if p.kind != "prior":
@@ -100,7 +102,7 @@ class LinearPrior:
         self.shapes = [shape for _, shape in self.summariser.fixed]
         self.dims = {v: list(model.named_vars_to_dims.get(v, ())) for v in [*self.names]}
         self.sigma_name = param_name(name, "sigma")
-        self.dims[self.sigma_name] = []
+        self.dims[self.sigma_name] = []  # unused when sigma is fixed
         self.coords = {d: list(model.coords[d]) for dims in self.dims.values() for d in dims}
         rvs = [model[v] for v in self.names]
         values = [model.rvs_to_values[rv] for rv in rvs]
@@ -245,7 +247,8 @@ class LinearPosterior:
             size = math.prod(shape)
             out[v] = b[:, start : start + size].reshape((count, *shape))
             start += size
-        out[p.sigma_name] = sigma
+        if p.sigma_fixed is None:  # a fixed sd is a constant of the model, not a draw
+            out[p.sigma_name] = sigma
         return out
 
 
