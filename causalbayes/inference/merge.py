@@ -2,8 +2,9 @@
 
 The posterior variables of the blocks are disjoint (checked) and share the ``chain`` and
 ``draw`` coordinates, so they merge into one Dataset.  Sample statistics of a fit with
-several blocks carry a ``block`` dim (its labels are the blocks' names): summing
-``diverging`` counts every divergence, summing ``lp`` gives the joint log density.
+several blocks carry a ``block`` dim (its labels are the names of the blocks sampled by
+MCMC; blocks drawn exactly have none): summing ``diverging`` counts every divergence.
+Attributes are kept where every block agrees (not one block's ``sampling_time``).
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ def merge_blocks(
                 )
             owner[var] = name
     posterior = xr.merge(
-        [idata.posterior for _, idata in parts], join="exact", combine_attrs="drop_conflicts"
+        [idata.posterior for _, idata in parts], join="exact", combine_attrs=_shared_attrs
     )
     groups = {"posterior": posterior}
+    # blocks drawn without MCMC (samplers/linear.py) have no sample statistics
     stats = [
         (name, idata.sample_stats) for name, idata in parts if "sample_stats" in idata.groups()
     ]
@@ -53,9 +55,24 @@ def merge_blocks(
         if stats:
             groups["sample_stats"] = stats[0][1]
         return az.InferenceData(**groups)
-    if len(stats) == len(parts) and stats:
+    if stats:
         groups["sample_stats"] = stack_stats(stats, order)
     return az.InferenceData(**groups)
+
+
+def _shared_attrs(attrs: Sequence[dict], context=None) -> dict:
+    """The attributes every block has, with one value (one block's run time is no fit's)."""
+    if not attrs:
+        return {}
+    first, *others = attrs
+    return {k: v for k, v in first.items() if all(k in o and _same(o[k], v) for o in others)}
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except ValueError:  # arrays
+        return False
 
 
 def stack_stats(stats: Sequence[tuple[str, xr.Dataset]], order: Sequence[str] | None = None):
