@@ -275,9 +275,11 @@ def linear_prior(
     if why_not_linear(encoded.scm, name, scales, set(encoded.missing)) is not None:
         return None
     try:
-        return LinearPrior(encoded, scales, name)
+        prior = LinearPrior(encoded, scales, name)
+        prior.posterior(encoded)  # the predictor is linear in the coefficients on these data
     except ValueError:  # not the quadratic or linear form it must be: NUTS samples it
         return None
+    return prior
 
 
 def exact_diagnostics(chains, draws):
