@@ -247,7 +247,8 @@ def test_small_models_learn_a_dense_mass_matrix():
     nuts = CompiledNUTS(model, target_accept=0.8)
     assert isinstance(nuts.step.potential, QuadPotentialFullAdapt)
     idata = nuts.sample(draws=300, tune=300, chains=1, cores=1, random_seed=1, progressbar=False)
-    assert float(idata.sample_stats.n_steps[:, -200:].mean()) < 8  # diagonal (pm.sample, same seed): 18.4
+    # PyMC's diagonal adaptation (pm.sample, same seed) takes 18.4 steps a draw here
+    assert float(idata.sample_stats.n_steps[:, -200:].mean()) < 8
     assert float(np.corrcoef(idata.posterior.a.values[0], idata.posterior.b.values[0])[0, 1]) < -0.9
     with pm.Model() as wide:
         pm.Normal("z", shape=DENSE_MAX + 1)
