@@ -100,7 +100,7 @@ class LinearPrior:
         self.summariser = LinearSummariser(scm, name, scales, dim_lengths(scm, encoded.n))
         self.names = [param_name(name, local) for local, _ in self.summariser.fixed]
         self.shapes = [shape for _, shape in self.summariser.fixed]
-        self.dims = {v: list(model.named_vars_to_dims.get(v, ())) for v in [*self.names]}
+        self.dims = {v: list(model.named_vars_to_dims.get(v, ())) for v in self.names}
         self.sigma_name = param_name(name, "sigma")
         self.dims[self.sigma_name] = []  # unused when sigma is fixed
         self.coords = {d: list(model.coords[d]) for dims in self.dims.values() for d in dims}
