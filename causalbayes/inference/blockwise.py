@@ -29,6 +29,7 @@ from causalbayes.inference.blocks import (
     blocks_of,
     needed_nodes,
 )
+from causalbayes.inference.blocks import partition as independent_blocks
 from causalbayes.inference.diagnostics import combine, diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.merge import drop_blocks, merge_blocks, only_posterior
@@ -52,6 +53,31 @@ def checked_variables(scm: SCM, model: pm.Model) -> list[str]:
     return named + others
 
 
+def exact_partition(
+    encoded: EncodedData, scales: Scales, sampler: str
+) -> tuple[tuple[tuple[str, ...], ...], dict[int, LinearPrior]]:
+    """The blocks of ``blocks="auto"`` on small data, and the priors of those drawn exactly.
+
+    Each mechanism that ``sampler`` (``"auto"``) draws exactly
+    (:mod:`~causalbayes.inference.samplers.linear`) is a block of its own; every other one
+    stays in one joint block, so MCMC still builds and compiles one model (a block each
+    would pay that per block).  With no such mechanism: the joint model, one block.
+    """
+    scm = encoded.scm
+    imputed = set(encoded.missing)
+    priors = {}
+    for nodes in independent_blocks(scm, imputed):
+        prior = linear_prior(encoded, scales, nodes, sampler)
+        if prior is not None:
+            priors[nodes] = prior
+    if not priors:
+        return independent_blocks(scm, imputed, factorize=False), {}
+    order = list(scm.modelled).index
+    rest = tuple(sorted((v for v in scm.modelled if (v,) not in priors), key=order))
+    parts = sorted([*priors, *([rest] if rest else [])], key=lambda nodes: order(nodes[0]))
+    return tuple(parts), {i: priors[nodes] for i, nodes in enumerate(parts) if nodes in priors}
+
+
 def sample_blocks(
     encoded: EncodedData,
     scales: Scales,
@@ -63,19 +89,25 @@ def sample_blocks(
     cores: int | None = None,
     progressbar: bool = False,
     extra: Mapping[str, Any] | None = None,
+    priors: Mapping[int, LinearPrior] | None = None,
 ) -> dict[int, tuple[Block, az.InferenceData]]:
     """Sample the blocks ``indices`` of ``partition``: ``{index: (Block, draws)}``.
 
     Every block's model is built (and its sampler's options checked) before the first
     one samples.  A partition of one block samples with ``random_seed`` as given; with
-    several, block ``i`` with ``block_seed(settings["seed"], i)``.
+    several, block ``i`` with ``block_seed(settings["seed"], i)``.  ``priors``: the
+    blocks drawn exactly, when the caller has found them (:func:`exact_partition`);
+    by default each block of one Normal linear mechanism, under ``sampler="auto"``.
     """
     extra = dict(extra or {})
     asked = settings["sampler"]
     prepared: list[tuple[int, BlockModel, Any]] = []
     exact: dict[int, LinearPrior] = {}
     for i in indices:
-        prior = None if extra else linear_prior(encoded, scales, partition[i], asked)
+        if priors is not None:
+            prior = priors.get(i)
+        else:
+            prior = None if extra else linear_prior(encoded, scales, partition[i], asked)
         if prior is not None:  # a Normal linear mechanism: exact draws, no chains
             exact[i] = prior
             continue
@@ -279,4 +311,11 @@ def fit_more(
     )
 
 
-__all__ = ["assemble", "checked_variables", "fit_blocks", "fit_more", "sample_blocks"]
+__all__ = [
+    "assemble",
+    "checked_variables",
+    "exact_partition",
+    "fit_blocks",
+    "fit_more",
+    "sample_blocks",
+]

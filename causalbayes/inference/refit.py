@@ -14,13 +14,13 @@ from causalbayes.data.encode import encode_data
 from causalbayes.data.scales import Scales, scales_from_data
 from causalbayes.errors import DataError, SpecError
 from causalbayes.inference.blocks import Block, block_seed, partition, seed_entropy
-from causalbayes.inference.blockwise import assemble
+from causalbayes.inference.blockwise import assemble, exact_partition
 from causalbayes.inference.diagnostics import diagnose
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.merge import merge_blocks, only_posterior
 from causalbayes.inference.samplers import AUTO_NUTPIE_MIN_FITS, linear, resolve_sampler
 from causalbayes.inference.samplers.linear import LinearPrior, exact_diagnostics, linear_prior
-from causalbayes.inference.sampling import checked_variables, make_fit
+from causalbayes.inference.sampling import AUTO_BLOCK_MIN_ROWS, checked_variables, make_fit
 from causalbayes.inference.shared_data import SharedDataModel, shared_data_model
 from causalbayes.scm.scm import SCM
 
@@ -57,15 +57,17 @@ class Refitter:
         simulation-based calibration study needs the priors it drew from).
     fits : int, optional
         How many data sets you expect to fit (default: many), for ``sampler="auto"``.
-    blocks : bool
+    blocks : {"auto", True, False}
         Sample the posterior in its independent blocks (``cb.fit(..., blocks=True)``),
         each block compiled once: each block's model has the log density of the one
         ``cb.fit(..., blocks=True, sufficient_stats=False)`` samples (tested) and gets
-        the same seed; each block's diagnostics are in ``fit.blocks``.
+        the same seed; each block's diagnostics are in ``fit.blocks``.  ``"auto"``
+        (default): ``cb.fit``'s rule for the template's rows — blocks from
+        ``AUTO_BLOCK_MIN_ROWS`` rows; below, each mechanism drawn exactly is a block
+        and the others one joint block.
     exact : bool, optional
-        With ``blocks=True``, draw each block of one Normal linear mechanism exactly,
-        without MCMC, as ``cb.fit(..., blocks=True)`` does
-        (:mod:`~causalbayes.inference.samplers.linear`).  Default: when
+        Draw each block of one Normal linear mechanism exactly, without MCMC, as
+        ``cb.fit`` does (:mod:`~causalbayes.inference.samplers.linear`).  Default: when
         ``sampler="auto"``.
 
     Notes
@@ -102,7 +104,7 @@ class Refitter:
         warn: bool = True,
         scales: Scales | None = None,
         fits: int | None = None,
-        blocks: bool = False,
+        blocks: bool | str = "auto",
         exact: bool | None = None,
     ) -> None:
         if sampler not in REFIT_SAMPLERS:
@@ -131,9 +133,21 @@ class Refitter:
         }
         self.warn = warn
         self.cores = cores
-        self.blocks = bool(blocks)
-        parts = partition(self.scm, factorize=self.blocks)
-        exact_blocks = self.blocks and (sampler == "auto" if exact is None else exact)
+        if blocks not in (True, False, "auto"):
+            raise SpecError(f"blocks must be True, False or 'auto', got {blocks!r}")
+        if blocks == "auto" and encoded.n >= AUTO_BLOCK_MIN_ROWS:
+            blocks = True
+        exact_ok = sampler == "auto" if exact is None else bool(exact)
+        parts = partition(self.scm, factorize=blocks is True)
+        priors: dict[int, LinearPrior] = {}
+        if blocks == "auto":  # cb.fit's blocks on small data: see exact_partition
+            parts, priors = (
+                exact_partition(encoded, self.scales, "auto") if exact_ok else (parts, {})
+            )
+        elif blocks and exact_ok:  # a Normal linear block is drawn exactly, as in cb.fit
+            found = (linear_prior(encoded, self.scales, nodes, "auto") for nodes in parts)
+            priors = {i: prior for i, prior in enumerate(found) if prior is not None}
+        self.blocks = len(parts) > 1 or blocks is True or bool(priors)
         # one joint block keeps the model of cb.fit(blocks=False) exactly (nodes=None)
         self._blocks = [
             _CompiledBlock(
@@ -142,10 +156,9 @@ class Refitter:
                 nodes if self.blocks else None,
                 self.sampler,
                 target_accept,
-                # a Normal linear block is drawn exactly, as cb.fit(blocks=True) draws it
-                linear_prior(encoded, self.scales, nodes, "auto") if exact_blocks else None,
+                priors.get(i),
             )
-            for nodes in parts
+            for i, nodes in enumerate(parts)
         ]
         self._nodes = parts
 

@@ -14,7 +14,7 @@ from causalbayes.data.encode import EncodedData
 from causalbayes.data.scales import Scales
 from causalbayes.errors import ArgumentError, DataError
 from causalbayes.inference.blocks import blocks_of, needed_nodes, partition, seed_entropy
-from causalbayes.inference.blockwise import checked_variables, fit_blocks
+from causalbayes.inference.blockwise import checked_variables, exact_partition, fit_blocks
 from causalbayes.inference.diagnostics import Diagnostics, diagnose, warn_if_bad
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.merge import only_posterior
@@ -63,8 +63,10 @@ def fit(
     one after another with all chains in parallel, and assembled into one ``Fit``: the
     same posterior as one joint model, with each block's diagnostics (``fit.blocks``).
     By default that happens for large data (at least ``AUTO_BLOCK_MIN_ROWS`` rows) and
-    whenever ``queries=`` asks for part of the posterior; small fits sample one joint
-    model, as every block pays its own compile and sampler start-up.
+    whenever ``queries=`` asks for part of the posterior.  On small data, each mechanism
+    that ``sampler="auto"`` draws exactly (a Normal linear one: no MCMC) is a block of its
+    own and the others are sampled as one joint block, as every MCMC block pays its own
+    compile and sampler start-up.
 
     Parameters
     ----------
@@ -113,7 +115,9 @@ def fit(
         without touching these.  Default: every block.
     blocks : {"auto", True, False}
         Sample independent blocks separately (True) or one joint model (False);
-        ``"auto"``: blocks with ``queries=`` or at least ``AUTO_BLOCK_MIN_ROWS`` rows.
+        ``"auto"``: blocks with ``queries=`` or at least ``AUTO_BLOCK_MIN_ROWS`` rows;
+        below, a block for each mechanism drawn exactly and one for all the others
+        (one joint model when no mechanism is drawn exactly, e.g. with a named sampler).
     sufficient_stats : {"auto", True, False}
         Evaluate Normal linear likelihoods through their sufficient statistics, and
         Bernoulli/Binomial/Poisson likelihoods over cells of rows sharing their
@@ -169,11 +173,16 @@ def fit(
         )
     if blockwise:
         large = encoded.n >= AUTO_BLOCK_MIN_ROWS
-        if blocks == "auto":
-            blocks = large or queries is not None
         if sufficient_stats == "auto":
             sufficient_stats = large
-        parts = partition(encoded.scm, set(encoded.missing), factorize=blocks)
+        priors = None
+        if blocks == "auto" and not (large or queries is not None or sample_kwargs):
+            parts, priors = exact_partition(encoded, scales, sampler)
+            blocks = len(parts) > 1
+        else:
+            if blocks == "auto":
+                blocks = large or queries is not None
+            parts = partition(encoded.scm, set(encoded.missing), factorize=blocks)
         indices = list(range(len(parts)))
         if queries is not None:
             indices = blocks_of(parts, needed_nodes(encoded.scm, list(queries)))
@@ -202,6 +211,7 @@ def fit(
             cores=cores,
             progressbar=progressbar,
             extra=sample_kwargs,
+            priors=priors,
         )
     model = build_model(
         encoded.scm,

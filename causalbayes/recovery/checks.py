@@ -98,8 +98,9 @@ def recover(
         Fit each data set in the posterior's independent blocks (as
         ``cb.fit(..., blocks=True)``, each block compiled once per worker), so the study
         checks that path; ``"auto"``: ``cb.fit``'s rule, blocks from
-        ``AUTO_BLOCK_MIN_ROWS`` rows.  With blocks and ``sampler="auto"``, a block of
-        one Normal linear mechanism is drawn exactly, without MCMC, as ``cb.fit`` does
+        ``AUTO_BLOCK_MIN_ROWS`` rows and, below, a block for each mechanism drawn
+        exactly with the others in one.  With ``sampler="auto"``, a block of one Normal
+        linear mechanism is drawn exactly, without MCMC, as ``cb.fit`` does
         (:mod:`causalbayes.inference.samplers.linear`).
     prior_draws : int
         Prior draws behind each quantity's contraction.
@@ -285,8 +286,9 @@ def _fit_options(sampler, draws, tune, chains, target_accept, blocks, fitter, n,
         # cb.fit's rules for a model compiled to refit (a Refitter's default), never the
         # number of sims or workers: results must not depend on where the simulations
         # ran, and a study resumed with more sims must keep its sampler
-        blocks = n >= AUTO_BLOCK_MIN_ROWS if blocks == "auto" else blocks
-        exact = bool(blocks) and sampler == "auto"  # "auto" draws Normal linear blocks exactly
+        # "auto" below AUTO_BLOCK_MIN_ROWS stays "auto": the Refitter applies cb.fit's rule
+        blocks = True if blocks == "auto" and n >= AUTO_BLOCK_MIN_ROWS else blocks
+        exact = blocks is not False and sampler == "auto"  # Normal linear blocks: exact draws
         sampler = resolve_sampler(sampler, n_rows=n, fits=AUTO_NUTPIE_MIN_FITS).name
     return dict(
         sampler=sampler,

@@ -285,7 +285,7 @@ class _Compiled:
                 target_accept=o["target_accept"],
                 warn=False,
                 scales=self.study.scales,
-                blocks=o.get("blocks", False),
+                blocks=o.get("blocks", False),  # studies saved before "auto" fitted jointly
                 exact=o.get("exact", False),
             )
         return self._refitter

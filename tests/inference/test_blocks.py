@@ -172,17 +172,34 @@ def test_diagnostics_are_reported_per_block():
     assert both.stuck and both.rhat_max == 3.0 and both.divergences == 400
 
 
-def test_auto_blocks_for_queries_or_large_data_joint_for_small_fits(monkeypatch):
+def test_auto_blocks_for_queries_or_large_data_exact_ones_apart_for_small_fits(monkeypatch):
     from causalbayes.inference import sampling
 
     seen = {}
-    monkeypatch.setattr(
-        sampling, "fit_blocks", lambda *a, **k: seen.update(parts=a[3], at=a[4], s=a[5])
-    )
+
+    def record(*a, **k):
+        seen.update(parts=a[3], at=a[4], s=a[5], exact=sorted(k["priors"] or ()))
+
+    monkeypatch.setattr(sampling, "fit_blocks", record)
     scm = cb.examples.coating_scm()
     small = cb.simulate(scm, 50, params=cb.examples.COATING_TRUTH, random_seed=1)
-    cb.fit(scm, small)
-    assert seen["parts"] == (scm.modelled,) and not seen["s"]["sufficient_stats"]
+    cb.fit(scm, small)  # humid and coating are drawn exactly: blocks of their own
+    assert seen["parts"] == (("humid",), ("dilution",), ("coating",)) and seen["exact"] == [0, 2]
+    assert not seen["s"]["sufficient_stats"] and seen["s"]["blocks"]
+    cb.fit(scm, small, sampler="pymc")  # no exact draws: one joint model, one compile
+    assert seen["parts"] == (scm.modelled,) and not seen["s"]["blocks"]
+    # the mechanisms MCMC samples stay one block, however many there are
+    mixed = cb.SCM(
+        {
+            "t": cb.Bernoulli(),
+            "x": cb.Normal(["t"]),
+            "m": cb.Poisson(["t"]),
+            "y": cb.Normal(["t", "m", "x"]),
+        }
+    )
+    rows = cb.simulate(mixed, 60, random_seed=2)
+    cb.fit(mixed, rows)
+    assert seen["parts"] == (("t", "m"), ("x",), ("y",)) and seen["exact"] == [1, 2]
     cb.fit(scm, small, queries=[cb.ATE("dilution", "coating")])
     assert seen["parts"] == (("humid",), ("dilution",), ("coating",)) and seen["at"] == [2]
     large = pd.concat([small] * (sampling.AUTO_BLOCK_MIN_ROWS // 50), ignore_index=True)

@@ -188,7 +188,7 @@ def test_fit_in_blocks_draws_normal_mechanisms_exactly_and_agrees_with_nuts():
         assert float(x.std()) == pytest.approx(float(y.std()), rel=0.1)
 
 
-def test_refitter_in_blocks_draws_what_fit_draws():
+def test_refitter_draws_what_fit_draws_in_blocks_and_by_default():
     scm = cb.examples.coating_scm()
     df = cb.simulate(scm, 200, params=cb.examples.COATING_TRUTH, random_seed=3)
     quick = dict(draws=200, tune=200, chains=2, warn=False)
@@ -200,3 +200,13 @@ def test_refitter_in_blocks_draws_what_fit_draws():
     once = cb.fit(scm, df, blocks=True, random_seed=11, **quick)
     for v in ("coating.dilution", "coating.sigma", "humid.intercept"):
         np.testing.assert_array_equal(again.posterior[v].values, once.posterior[v].values)
+    # by default (blocks="auto") both split off the blocks drawn exactly, on small data too
+    default = cb.Refitter(scm, df, cores=1, **quick)
+    assert default._nodes == (("humid",), ("dilution",), ("coating",))
+    again, once = default.fit(df, random_seed=5), cb.fit(scm, df, random_seed=5, **quick)
+    exact = ["exact", "exact"]
+    assert [b.sampler for b in again.blocks][::2] == [b.sampler for b in once.blocks][::2] == exact
+    np.testing.assert_array_equal(
+        again.posterior["coating.sigma"].values, once.posterior["coating.sigma"].values
+    )
+    assert cb.Refitter(scm, df, sampler="pymc", **quick)._nodes == (scm.modelled,)
