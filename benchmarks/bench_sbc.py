@@ -12,7 +12,9 @@ and is timed end to end from its first import, as a user pays it:
 - ``cb-auto``: ``cb.sbc(..., workers=2)``, i.e. nutpie when it is installed;
 - ``cb-blocks-base``: ``cb.sbc(..., blocks=True, workers=2)`` as the base install runs it
   (nutpie, numpyro, blackjax and jax hidden from the process and its workers): the Normal
-  mechanisms (``humid``, ``coating``) drawn exactly, the treatment's by PyMC's NUTS.
+  mechanisms (``humid``, ``coating``) drawn exactly, the treatment's by PyMC's NUTS;
+- ``cb-default-base``: ``cb.sbc(..., workers=2)`` with every default (``blocks="auto"``,
+  ``sampler="auto"``), base install: the rule ``cb.fit`` follows.
 
 simuk is not a dependency of causalbayes; install it to run this (``pip install
 simuk==0.2.0``; it needs ``arviz_base``, which a virtual environment with
@@ -93,7 +95,9 @@ HIDE = "import sys\nfor m in {names!r}:\n    sys.modules[m] = None\n"
 def cb_way(sims: int, n: int, sampler: str) -> dict:
     import causalbayes as cb
 
-    blocks = sampler.startswith("blocks")
+    blocks: bool | str = sampler.startswith("blocks")
+    if sampler == "default":
+        blocks = "auto"
     if blocks:
         sampler = "auto"
     result = cb.sbc(

@@ -78,6 +78,11 @@ def exact_partition(
     return tuple(parts), {i: priors[nodes] for i, nodes in enumerate(parts) if nodes in priors}
 
 
+def no_draws() -> az.InferenceData:
+    """The draws of a block whose parameters are all fixed: none (it is known exactly)."""
+    return az.InferenceData()
+
+
 def sample_blocks(
     encoded: EncodedData,
     scales: Scales,
@@ -103,6 +108,7 @@ def sample_blocks(
     asked = settings["sampler"]
     prepared: list[tuple[int, BlockModel, Any]] = []
     exact: dict[int, LinearPrior] = {}
+    fixed: list[tuple[int, BlockModel]] = []
     for i in indices:
         if priors is not None:
             prior = priors.get(i)
@@ -112,6 +118,9 @@ def sample_blocks(
             exact[i] = prior
             continue
         built = block_model(encoded, scales, partition[i], sufficient=settings["sufficient_stats"])
+        if not built.model.free_RVs:  # every parameter fixed: nothing to draw
+            fixed.append((i, built))
+            continue
         # "auto" picks per block by the rows its likelihood reads, unless backend options
         # were given: those were checked against the choice for the whole data
         rows = encoded.n if extra else built.rows
@@ -125,6 +134,10 @@ def sample_blocks(
         idata = linear.sample(prior, encoded, draws=draws, chains=chains, random_seed=seed)
         block = Block(partition[i], exact_diagnostics(chains, draws), "exact")
         out[i] = (block, idata)
+    for i, built in fixed:
+        chains, draws = settings["chains"], settings["draws"]
+        block = Block(built.nodes, exact_diagnostics(chains, draws), "exact", built.summarised)
+        out[i] = (block, no_draws())
     for i, built, info in prepared:
         seed = random_seed if len(partition) == 1 else block_seed(settings["seed"], i)
         idata = info.load()(
@@ -317,5 +330,6 @@ __all__ = [
     "exact_partition",
     "fit_blocks",
     "fit_more",
+    "no_draws",
     "sample_blocks",
 ]

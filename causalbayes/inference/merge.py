@@ -34,6 +34,10 @@ def merge_blocks(
     ``stacked``: sample statistics get the ``block`` dim (fits of several blocks), in
     ``order``; else the one part's statistics are kept as they are.
     """
+    # a block whose parameters are all fixed has no draws
+    parts = [(name, idata) for name, idata in parts if "posterior" in idata.groups()]
+    if not parts:
+        raise ValueError("no block has a free parameter: every prior of the model is fixed")
     owner: dict[str, str] = {}
     for name, idata in parts:
         for var in idata.posterior.data_vars:

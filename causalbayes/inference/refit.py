@@ -14,7 +14,7 @@ from causalbayes.data.encode import encode_data
 from causalbayes.data.scales import Scales, scales_from_data
 from causalbayes.errors import DataError, SpecError
 from causalbayes.inference.blocks import Block, block_seed, partition, seed_entropy
-from causalbayes.inference.blockwise import assemble, exact_partition
+from causalbayes.inference.blockwise import assemble, exact_partition, no_draws
 from causalbayes.inference.diagnostics import diagnose
 from causalbayes.inference.fit import Fit
 from causalbayes.inference.merge import merge_blocks, only_posterior
@@ -198,7 +198,7 @@ class Refitter:
         for i, block in enumerate(self._blocks):
             seed = random_seed if len(self._blocks) == 1 else block_seed(entropy, i)
             idata = block.sample(encoded, seed, self.options, self.cores)
-            if block.exact is not None:
+            if block.sampler == "exact":
                 diagnostics = exact_diagnostics(self.options["chains"], self.options["draws"])
             else:
                 diagnostics = diagnose(idata, block.params)
@@ -247,12 +247,13 @@ class _CompiledBlock:
         exact: LinearPrior | None = None,
     ) -> None:
         self.exact = exact
-        self.sampler = "exact" if exact is not None else sampler
         self._nutpie = None
         self._nuts = None
         self.shared: SharedDataModel = shared_data_model(encoded, scales, nodes)
         self.params = checked_variables(encoded.scm, self.shared.model)
-        if exact is not None:  # nothing to compile: each fit is linear algebra
+        self.fixed = not self.shared.model.free_RVs  # every parameter fixed: nothing to draw
+        self.sampler = "exact" if exact is not None or self.fixed else sampler
+        if self.sampler == "exact":  # nothing to compile: each fit is linear algebra
             return
         if sampler == "nutpie":
             import nutpie
@@ -264,6 +265,8 @@ class _CompiledBlock:
             self._nuts = CompiledNUTS(self.shared.model, target_accept=target_accept)
 
     def sample(self, encoded, random_seed, options: dict, cores: int | None):
+        if self.fixed:
+            return no_draws()
         if self.exact is not None:
             chains, draws = options["chains"], options["draws"]
             return linear.sample(

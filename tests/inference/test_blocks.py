@@ -207,3 +207,29 @@ def test_auto_blocks_for_queries_or_large_data_exact_ones_apart_for_small_fits(m
     assert len(seen["parts"]) == 3 and seen["at"] == [0, 1, 2] and seen["s"]["sufficient_stats"]
     with pytest.raises(cb.errors.ArgumentError, match="blocks must be True, False or 'auto'"):
         cb.fit(scm, small, blocks="yes")
+
+
+def test_mechanisms_with_every_parameter_fixed_need_no_sampling():
+    # standardised inputs declared with fixed intercept and sigma have no free parameter:
+    # their blocks are known exactly, whether alone (blocks=True) or left over ("auto")
+    fixed = {"intercept": 0.0, "sigma": 1.0}
+    scm = cb.SCM(
+        {
+            "x1": cb.Normal(priors=fixed),
+            "x2": cb.Normal(priors=fixed),
+            "y": cb.Normal(["x1", "x2"]),
+        }
+    )
+    df = cb.simulate(scm, 80, params={"y.x1": 1.0, "y.x2": -0.5}, random_seed=4)
+    quick = dict(draws=200, tune=200, chains=2, random_seed=1, warn=False)
+    fits = {blocks: cb.fit(scm, df, blocks=blocks, **quick) for blocks in ("auto", True)}
+    assert [b.nodes for b in fits["auto"].blocks] == [("x1", "x2"), ("y",)]
+    for fit in fits.values():
+        assert {b.sampler for b in fit.blocks} == {"exact"} and fit.unfitted == ()
+        assert fit.diagnostics.ok and "x1.sigma" not in fit.posterior
+        assert float(fit.posterior["y.x1"].mean()) == pytest.approx(1.0, abs=0.3)
+    again = cb.Refitter(scm, df, cores=1, **{k: v for k, v in quick.items() if k != "random_seed"})
+    refit = again.fit(df, random_seed=1)
+    np.testing.assert_array_equal(
+        refit.posterior["y.x2"].values, fits["auto"].posterior["y.x2"].values
+    )
