@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import arviz as az
 import xarray as xr
 
+from causalbayes.errors import SpecError
+
 BLOCK_DIM = "block"
 
 
@@ -37,7 +39,10 @@ def merge_blocks(
     # a block whose parameters are all fixed has no draws
     parts = [(name, idata) for name, idata in parts if "posterior" in idata.groups()]
     if not parts:
-        raise ValueError("no block has a free parameter: every prior of the model is fixed")
+        raise SpecError(
+            "every parameter of this SCM is fixed (a number, not a prior), so there is "
+            "nothing to fit; give a parameter a prior, or draw data with cb.simulate"
+        )
     owner: dict[str, str] = {}
     for name, idata in parts:
         for var in idata.posterior.data_vars:

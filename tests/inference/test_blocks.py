@@ -233,3 +233,11 @@ def test_mechanisms_with_every_parameter_fixed_need_no_sampling():
     np.testing.assert_array_equal(
         refit.posterior["y.x2"].values, fits["auto"].posterior["y.x2"].values
     )
+
+
+def test_a_model_with_every_parameter_fixed_has_nothing_to_fit():
+    fixed = {"intercept": 0.0, "sigma": 1.0}
+    scm = cb.SCM({"x": cb.Normal(priors=fixed), "y": cb.Normal(priors=fixed)})
+    df = pd.DataFrame({"x": [0.1, -0.3, 1.2], "y": [0.5, 0.0, -1.0]})
+    with pytest.raises(cb.errors.SpecError, match="every parameter of this SCM is fixed"):
+        cb.fit(scm, df, draws=50, tune=50, chains=1)
