@@ -164,8 +164,9 @@ class Refitter:
 
     @property
     def model(self):
-        """The conditioned ``pm.Model`` (data in shared variables) every fit samples; with
-        ``blocks=True`` a list of them, one per block."""
+        """The conditioned ``pm.Model`` (data in shared variables) every fit samples; when
+        it fits in blocks (``blocks=True``, or ``"auto"`` with a block drawn exactly) a
+        list of them, one per block."""
         models = [b.shared.model for b in self._blocks]
         return models if self.blocks else models[0]
 
