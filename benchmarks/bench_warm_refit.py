@@ -3,9 +3,11 @@
 Issue 14's goal: at N = 1000 (4 chains x 1000 tuning + 1000 draws), with the model
 compiled before, fit + ATE in under 2 s.  ``cb.Refitter`` is how a warm process keeps a
 compiled model; this times ``refitter.fit(df)`` + ``cb.ate`` on new data sets, after one
-untimed refit, for each sampler a Refitter drives (joint model, and ``blocks=True``).
+untimed refit, for each sampler a Refitter drives (joint model, and ``blocks=True``), and
+for the Refitter's defaults (``sampler="auto"``, ``blocks="auto"``: the Normal mechanisms
+drawn exactly, the treatment's by nutpie when installed).
 
-    python benchmarks/bench_warm_refit.py [--n 1000] [--repeats 5]
+    python benchmarks/bench_warm_refit.py [--n 1000] [--repeats 5] [--samplers auto,nutpie,pymc]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--samplers", default="auto,nutpie,pymc")
     args = parser.parse_args()
     logging.getLogger("pymc").setLevel(logging.ERROR)
     scm = cb.examples.coating_scm()
@@ -32,11 +35,11 @@ def main() -> None:
         for s in range(args.repeats + 1)
     ]
     print(f"story 1, N = {args.n}, 4 chains x 1000 + 1000, warm process (compiled once)")
-    for sampler in ("nutpie", "pymc"):
-        if not SAMPLERS[sampler].installed():
+    for sampler in args.samplers.split(","):
+        if sampler != "auto" and not SAMPLERS[sampler].installed():
             print(f"  {sampler}: not installed")
             continue
-        for blocks in (False, True):
+        for blocks in ("auto",) if sampler == "auto" else (False, True):
             start = time.perf_counter()
             refitter = cb.Refitter(scm, data[0], sampler=sampler, blocks=blocks, warn=False)
             compiled = time.perf_counter() - start
@@ -51,7 +54,7 @@ def main() -> None:
                     seconds.append(time.perf_counter() - start)
                     ess.append(fit.diagnostics.ess_bulk_min)
             print(
-                f"  {sampler:6s} blocks={blocks!s:5s} compile {compiled:5.1f} s, fit + ATE "
+                f"  {sampler:6s} blocks={blocks!s:5s} ({refitter.sampler}) compile {compiled:5.1f} s, fit + ATE "
                 f"median {statistics.median(seconds):5.2f} s (runs {[round(s, 2) for s in seconds]}),"
                 f" min bulk ESS {statistics.median(ess):.0f}",
                 flush=True,
