@@ -370,6 +370,7 @@ def run_demo(
         "tune": tune,
         "chains": chains,
         "sampler": fit.sampler,
+        "blocks": [[b.name, b.sampler] for b in fit.blocks],
         "hdi_prob": HDI_PROB,
         "estimand": effect.description,
         "true_ate": COATING_TRUTH["coating.dilution"],
@@ -446,13 +447,21 @@ def _header(r: dict[str, Any]) -> str:
             "=" * len(title),
             f"DAG:      {r['dag']}",
             f"data:     {r['n']} units simulated with the true parameters (seed {r['seed']})",
-            f"sampler:  {_sampler_text(r.get('sampler', 'pymc'))}, {r['chains']} chains x {r['draws']} draws after {r['tune']} tuning steps",
+            f"sampler:  {_sampler_text(r)}, {r['chains']} chains x {r['draws']} draws after {r['tune']} tuning steps",
         ]
     )
 
 
-def _sampler_text(name: str) -> str:
-    return "ADVI (approximate)" if name == "advi" else f"{name} NUTS"
+def _sampler_text(r: dict[str, Any]) -> str:
+    name = r.get("sampler", "pymc")
+    if name == "advi":
+        return "ADVI (approximate)"
+    blocks = r.get("blocks") or []
+    exact = [block for block, sampler in blocks if sampler == "exact"]
+    if not exact:
+        return f"{name} NUTS"
+    mcmc = [f"{sampler} NUTS for {block}" for block, sampler in blocks if sampler != "exact"]
+    return "; ".join([f"exact draws for {', '.join(exact)}", *mcmc])
 
 
 def _number(value: float | None, fmt: str = ".3f") -> str:
