@@ -135,16 +135,16 @@ class Refitter:
         self.cores = cores
         if blocks not in (True, False, "auto"):
             raise SpecError(f"blocks must be True, False or 'auto', got {blocks!r}")
-        if blocks == "auto" and encoded.n >= AUTO_BLOCK_MIN_ROWS:
+        if blocks != "auto":
+            blocks = bool(blocks)  # 1 and 0 as True and False
+        elif encoded.n >= AUTO_BLOCK_MIN_ROWS:
             blocks = True
         exact_ok = sampler == "auto" if exact is None else bool(exact)
         parts = partition(self.scm, factorize=blocks is True)
         priors: dict[int, LinearPrior] = {}
-        if blocks == "auto":  # cb.fit's blocks on small data: see exact_partition
-            parts, priors = (
-                exact_partition(encoded, self.scales, "auto") if exact_ok else (parts, {})
-            )
-        elif blocks and exact_ok:  # a Normal linear block is drawn exactly, as in cb.fit
+        if blocks == "auto" and exact_ok:  # cb.fit's blocks on small data
+            parts, priors = exact_partition(encoded, self.scales, "auto")
+        elif blocks is True and exact_ok:  # a Normal linear block is drawn exactly, as in cb.fit
             found = (linear_prior(encoded, self.scales, nodes, "auto") for nodes in parts)
             priors = {i: prior for i, prior in enumerate(found) if prior is not None}
         self.blocks = len(parts) > 1 or blocks is True or bool(priors)
