@@ -99,21 +99,37 @@ def section_e2e(args) -> dict:
     """Fresh processes, repeats interleaved (hand, then each sampler and story) so that a
     change of machine load hits every variant alike.  JAX samplers get a persistent
     compilation cache of their own: first a run with it empty ("cold", a user's first fit
-    of the model), then the repeats with it filled ("warm", every later session)."""
+    of the model), then the repeats with it filled ("warm", every later session).
+    A sampler written ``auto@2000`` draws 2000 a chain.  With ``--e2e-new-data`` repeat
+    ``r`` simulates its data with seed ``100 + r`` for every way (a user's next data
+    set: compiled code comes from the cache only where it does not depend on the data)."""
     out: dict[str, Any] = {"hand_pm_sample": [], "causalbayes": {}, "cold": {}}
     keys = [(s, story) for s in args.e2e_samplers for story in (1, 2)]
     cache = tempfile.mkdtemp(prefix="causalbayes-bench-jax-")
     env = {"CAUSALBAYES_JAX_CACHE": cache}
-    for sampler, story in keys:
-        if sampler in ("numpyro", "blackjax"):
-            out["cold"][f"{sampler}/story{story}"] = run_worker(
-                "e2e_causalbayes", env=env, n=1000, sampler=sampler, story=story
-            )
-    for _ in range(args.repeats):
-        out["hand_pm_sample"].append(run_worker("e2e_hand", n=1000))
-        for sampler, story in keys:
-            out["causalbayes"].setdefault(f"{sampler}/story{story}", []).append(
-                run_worker("e2e_causalbayes", env=env, n=1000, sampler=sampler, story=story)
+
+    def ours(key: str, story: int, data_seed: int) -> dict:
+        sampler, _, draws = key.partition("@")
+        options = {"draws": int(draws)} if draws else {}
+        return run_worker(
+            "e2e_causalbayes",
+            env=env,
+            n=1000,
+            sampler=sampler,
+            story=story,
+            data_seed=data_seed,
+            **options,
+        )
+
+    for key, story in keys:
+        if key.partition("@")[0] in ("numpyro", "blackjax"):
+            out["cold"][f"{key}/story{story}"] = ours(key, story, 1)
+    for r in range(args.repeats):
+        data_seed = 100 + r if args.e2e_new_data else 1
+        out["hand_pm_sample"].append(run_worker("e2e_hand", n=1000, data_seed=data_seed))
+        for key, story in keys:
+            out["causalbayes"].setdefault(f"{key}/story{story}", []).append(
+                ours(key, story, data_seed)
             )
     return out
 
@@ -295,7 +311,10 @@ def parse_args(argv=None):
     p.add_argument("--check-n", type=int, default=100_000, help="rows for ADVI vs NUTS")
     p.add_argument("--check-full", type=int, default=1_000_000, help="data set the rows come from")
     p.add_argument("--overhead-samplers", default="pymc,nutpie,numpyro")
-    p.add_argument("--e2e-samplers", default="auto,numpyro,nutpie")
+    p.add_argument(
+        "--e2e-samplers", default="auto,numpyro,nutpie", help="auto@2000: 2000 draws a chain"
+    )
+    p.add_argument("--e2e-new-data", action="store_true", help="a new data set for each e2e repeat")
     p.add_argument("--json", action="store_true", help="print one JSON object instead")
     args = p.parse_args(argv)
     args.sections = [x for x in args.sections.split(",") if x]

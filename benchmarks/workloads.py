@@ -91,7 +91,7 @@ def overhead(n: int, sampler: str, repeats: int, draws: int, tune: int, chains: 
     return {"causalbayes_s": cb_times[1:], "hand_s": hand_times[1:]}
 
 
-def e2e_hand(n: int) -> dict:
+def e2e_hand(n: int, data_seed: int = 1) -> dict:
     """Story 1 the tutorial way: simulate with pm.do, fit with pm.sample defaults, two do
     models and posterior predictive of each, ATE from the predictive means."""
     start = time.perf_counter()
@@ -110,7 +110,7 @@ def e2e_hand(n: int) -> dict:
         dilution = pm.Bernoulli("dilution", logit_p=d_a + d_h * humid, dims="unit")
         pm.Normal("coating", c_a + c_d * dilution + c_h * humid, c_sd, dims="unit")
     true_model = pm.do(model, truth)
-    sim = pm.draw([true_model[v] for v in ("humid", "dilution", "coating")], random_seed=1)
+    sim = pm.draw([true_model[v] for v in ("humid", "dilution", "coating")], random_seed=data_seed)
     observed = pm.observe(model, dict(zip(("humid", "dilution", "coating"), sim, strict=True)))
     with observed:
         idata = pm.sample(random_seed=2, progressbar=False)
@@ -131,21 +131,25 @@ def e2e_hand(n: int) -> dict:
     }
 
 
-def e2e_causalbayes(n: int, sampler: str = "auto", story: int = 1) -> dict:
-    """causalbayes defaults end to end: simulate, fit, ATE (story 1) or effect (story 2)."""
+def e2e_causalbayes(
+    n: int, sampler: str = "auto", story: int = 1, data_seed: int = 1, draws: int = 1000
+) -> dict:
+    """causalbayes defaults end to end: simulate, fit, ATE (story 1) or effect (story 2).
+
+    ``draws``: per chain (the default 1000, the hand-written workflow's)."""
     start = time.perf_counter()
     import causalbayes as cb
 
     if story == 1:
         scm = cb.examples.coating_scm()
-        df = cb.simulate(scm, n, params=cb.examples.COATING_TRUTH, random_seed=1)
+        df = cb.simulate(scm, n, params=cb.examples.COATING_TRUTH, random_seed=data_seed)
         treatment, outcome = "dilution", "coating"
     else:
         scm = cb.examples.ab_test_scm()
         df = cb.examples.ab_test_data({"A": n // 20, "B": n // 16}, {"A": n // 2, "B": n // 2})
         treatment, outcome = "page", "purchase"
     t_fit = time.perf_counter()
-    fit = cb.fit(scm, df, sampler=sampler, random_seed=2, warn=False)
+    fit = cb.fit(scm, df, sampler=sampler, random_seed=2, warn=False, draws=draws)
     t_ate = time.perf_counter()
     effect = cb.ate(fit, treatment, outcome, random_seed=3)
     end = time.perf_counter()

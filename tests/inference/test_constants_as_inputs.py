@@ -47,8 +47,7 @@ def test_log_density_and_gradient_are_unchanged():
     rng = np.random.default_rng(2)
     for _ in range(3):
         point = {
-            k: v + rng.normal(scale=0.5, size=np.shape(v))
-            for k, v in model.initial_point().items()
+            k: v + rng.normal(scale=0.5, size=np.shape(v)) for k, v in model.initial_point().items()
         }
         assert lifted_logp(point) == pytest.approx(logp(point), rel=1e-12)
         np.testing.assert_allclose(lifted_dlogp(point), dlogp(point), rtol=1e-10)
