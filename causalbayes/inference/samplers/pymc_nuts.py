@@ -122,7 +122,10 @@ def constants_as_inputs(model: pm.Model) -> pm.Model:
         value = np.asarray(c.data)
         nearest = _SPECIALISED[np.abs(np.abs(value)[..., None] - _SPECIALISED).argmin(-1)]
         if not np.allclose(np.abs(value), nearest, rtol=8 * np.finfo(value.dtype).eps, atol=0):
-            pairs.append((c, pytensor.shared(value.copy(), shape=c.type.shape)))
+            shared = pytensor.shared(value.copy(), shape=c.type.shape)
+            # a Cholesky factor stays one: PyTensor then reads cholesky(L @ L.T) as L
+            shared.tag.lower_triangular = value.ndim == 2 and np.array_equal(value, np.tril(value))
+            pairs.append((c, shared))
         elif np.any(np.abs(value) != nearest):
             pairs.append((c, pt.constant(np.copysign(nearest, value).astype(value.dtype))))
     if not pairs:
