@@ -210,3 +210,17 @@ def test_refitter_draws_what_fit_draws_in_blocks_and_by_default():
         again.posterior["coating.sigma"].values, once.posterior["coating.sigma"].values
     )
     assert cb.Refitter(scm, df, sampler="pymc", **quick)._nodes == (scm.modelled,)
+
+
+def test_an_outcome_its_parents_give_exactly_is_drawn_with_a_warning():
+    # a derived column (here coating = 1 + 2 dilution + humid / 2, in raw units) has
+    # residuals 0: sigma's posterior sits at 0 and the effect has no uncertainty
+    scm = cb.examples.coating_scm()
+    df = cb.simulate(scm, 300, params=cb.examples.COATING_TRUTH, random_seed=1)
+    df["humid"] = 1000.0 * df["humid"] + 5000.0
+    df["coating"] = 1.0 + 2.0 * df["dilution"] + 0.5 * df["humid"]
+    with pytest.warns(cb.CausalBayesWarning, match="'coating' is an exact linear function"):
+        fit = cb.fit(scm, df, random_seed=1, warn=False)
+    assert fit.block_of("coating").sampler == "exact"
+    effect = cb.ate(fit, "dilution", "coating")
+    assert effect.mean() == pytest.approx(2.0, rel=1e-9)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Collection
 
 import numpy as np
@@ -36,6 +37,7 @@ import numpy as np
 from causalbayes.data.default_priors import resolved_priors
 from causalbayes.data.encode import EncodedData
 from causalbayes.data.scales import Scales
+from causalbayes.errors import CausalBayesWarning
 from causalbayes.scm.naming import param_name
 from causalbayes.scm.scm import SCM
 
@@ -44,6 +46,9 @@ LOG_DENSITY_RANGE = 40.0
 #: The grid is refined until this many of its points carry the mass of log sigma.
 MIN_GRID_MASS = 1000
 GRID_POINTS = 4001
+#: Residual sum of squares below this fraction of the outcome's own (about the square of
+#: float64's rounding): the parents give the outcome exactly, and sigma's posterior sits at 0.
+EXACT_FIT = 1e-24
 
 
 def why_not_linear(
@@ -189,6 +194,7 @@ class LinearPosterior:
         self.lam = np.clip(self.lam, 0.0, None)
         self.w = self.vecs.T @ np.linalg.solve(self.chol, g)
         self.log_sd0 = math.log(float(np.std(y)) or 1.0)
+        self.exact_fit = self.rr <= EXACT_FIT * float(np.sum((y - np.mean(y)) ** 2))
 
     def log_density(self, t: np.ndarray) -> np.ndarray:
         """Unnormalised log density of ``t = log sigma`` (``b`` integrated out)."""
@@ -257,7 +263,17 @@ def sample(prior: LinearPrior, encoded: EncodedData, *, draws: int, chains: int,
     import arviz as az
 
     rng = np.random.default_rng(random_seed)
-    flat = prior.posterior(encoded).draws(chains * draws, rng)
+    posterior = prior.posterior(encoded)
+    if posterior.exact_fit and prior.sigma_fixed is None:
+        warnings.warn(
+            f"{prior.name!r} is an exact linear function of its parents in these data "
+            "(residuals 0 to rounding), so the posterior of its sigma sits at 0 and its "
+            "effects have no uncertainty; check whether the column is derived from the "
+            "others (a total, a difference, a copy)",
+            CausalBayesWarning,  # about the data: shown whatever fit(warn=) says
+            stacklevel=2,
+        )
+    flat = posterior.draws(chains * draws, rng)
     posterior = {k: v.reshape((chains, draws, *v.shape[1:])) for k, v in flat.items()}
     idata = az.from_dict(posterior=posterior, dims=prior.dims, coords=prior.coords)
     idata.posterior.attrs["inference_library"] = "causalbayes.exact"
