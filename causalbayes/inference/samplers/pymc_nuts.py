@@ -107,7 +107,7 @@ def constants_as_inputs(model: pm.Model) -> pm.Model:
     where the hand-written model compiled none).  As shared variables they are inputs
     of that code, and the compiled modules come from PyTensor's cache after the first
     data set.  Observed values are left alone: PyTensor never writes arrays into C code.
-    A value within rounding of a specialised one (a default prior's ``sd / sd``, 1.0
+    A scalar within rounding of a specialised one (a default prior's ``sd / sd``, 1.0
     for one data set and 0.9999999999999999 for the next) becomes that value, so that
     both compile alike.
     """
@@ -117,21 +117,29 @@ def constants_as_inputs(model: pm.Model) -> pm.Model:
     }
     pairs = []
     for c in fgraph.variables:
-        if not isinstance(c, TensorConstant) or c in observed or not c.dtype.startswith("float"):
-            continue
-        value = np.asarray(c.data)
-        nearest = _SPECIALISED[np.abs(np.abs(value)[..., None] - _SPECIALISED).argmin(-1)]
-        if not np.allclose(np.abs(value), nearest, rtol=8 * np.finfo(value.dtype).eps, atol=0):
-            shared = pytensor.shared(value.copy(), shape=c.type.shape)
-            # a Cholesky factor stays one: PyTensor then reads cholesky(L @ L.T) as L
-            shared.tag.lower_triangular = value.ndim == 2 and np.array_equal(value, np.tril(value))
-            pairs.append((c, shared))
-        elif np.any(np.abs(value) != nearest):
-            pairs.append((c, pt.constant(np.copysign(nearest, value).astype(value.dtype))))
+        if isinstance(c, TensorConstant) and c not in observed and c.dtype.startswith("float"):
+            replacement = _as_input(np.asarray(c.data), c.type.shape)
+            if replacement is not None:
+                pairs.append((c, replacement))
     if not pairs:
         return model
     fgraph.replace_all(pairs, import_missing=True)
     return model_from_fgraph(fgraph, mutate_fgraph=True)
+
+
+def _as_input(value: np.ndarray, shape: tuple):
+    """A shared variable for ``value``; a specialised value rounded to it; None to keep."""
+    if value.ndim == 0:
+        nearest = _SPECIALISED[np.abs(abs(value) - _SPECIALISED).argmin()]
+        if np.isclose(abs(value), nearest, rtol=8 * np.finfo(value.dtype).eps, atol=0):
+            exact = np.copysign(nearest, value).astype(value.dtype)
+            return None if exact == value else pt.constant(exact)
+    elif np.isin(np.abs(value), _SPECIALISED).all():  # zeros, ones: no data in them
+        return None
+    shared = pytensor.shared(value.copy(), shape=shape)
+    # a Cholesky factor stays one: PyTensor then reads cholesky(L @ L.T) as L
+    shared.tag.lower_triangular = value.ndim == 2 and np.array_equal(value, np.tril(value))
+    return shared
 
 
 class CompiledNUTS:
