@@ -259,7 +259,10 @@ class _CompiledBlock:
         if sampler == "nutpie":
             import nutpie
 
-            self._nutpie = nutpie.compile_pymc_model(self.shared.model, freeze_model=False)
+            from causalbayes.inference.samplers.nutpie_nuts import numba_quiet
+
+            with numba_quiet():
+                self._nutpie = nutpie.compile_pymc_model(self.shared.model, freeze_model=False)
         elif not self.shared.model.discrete_value_vars:  # else pm.sample picks a compound step
             from causalbayes.inference.samplers.pymc_nuts import CompiledNUTS
 
@@ -276,18 +279,21 @@ class _CompiledBlock:
         if self._nutpie is not None:
             import nutpie
 
+            from causalbayes.inference.samplers.nutpie_nuts import numba_quiet
+
             compiled = self._nutpie.with_data(**self.shared.data_updates(encoded))
-            return nutpie.sample(
-                compiled,
-                draws=options["draws"],
-                tune=options["tune"],
-                chains=options["chains"],
-                target_accept=options["target_accept"],
-                cores=cores,
-                seed=random_seed,
-                progress_bar=options["progressbar"],
-                save_warmup=False,
-            )
+            with numba_quiet():
+                return nutpie.sample(
+                    compiled,
+                    draws=options["draws"],
+                    tune=options["tune"],
+                    chains=options["chains"],
+                    target_accept=options["target_accept"],
+                    cores=cores,
+                    seed=random_seed,
+                    progress_bar=options["progressbar"],
+                    save_warmup=False,
+                )
         self.shared.set_data(encoded)  # compiled functions read the new data
         if self._nuts is None:
             from causalbayes.inference.samplers import pymc_nuts

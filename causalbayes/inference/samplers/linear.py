@@ -263,8 +263,8 @@ def sample(prior: LinearPrior, encoded: EncodedData, *, draws: int, chains: int,
     import arviz as az
 
     rng = np.random.default_rng(random_seed)
-    posterior = prior.posterior(encoded)
-    if posterior.exact_fit and prior.sigma_fixed is None:
+    exact = prior.posterior(encoded)
+    if exact.exact_fit and prior.sigma_fixed is None:
         warnings.warn(
             f"{prior.name!r} is an exact linear function of its parents in these data "
             "(residuals 0 to rounding), so the posterior of its sigma sits at 0 and its "
@@ -273,7 +273,7 @@ def sample(prior: LinearPrior, encoded: EncodedData, *, draws: int, chains: int,
             CausalBayesWarning,  # about the data: shown whatever fit(warn=) says
             stacklevel=2,
         )
-    flat = posterior.draws(chains * draws, rng)
+    flat = exact.draws(chains * draws, rng)
     posterior = {k: v.reshape((chains, draws, *v.shape[1:])) for k, v in flat.items()}
     idata = az.from_dict(posterior=posterior, dims=prior.dims, coords=prior.coords)
     idata.posterior.attrs["inference_library"] = "causalbayes.exact"
